@@ -1,0 +1,3 @@
+from newsmon.cli import main
+import sys
+sys.exit(main())

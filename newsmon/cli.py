@@ -1,0 +1,140 @@
+"""The `newsmon` command. Each command opens what it needs, makes one library call and turns a library
+error into a one-line message with a non-zero exit: no traceback, nothing written."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.settings import PROJECT_ROOT, ConfigError, load_config
+from pipeline.store import StoreError
+
+DEFAULT_DB = Path("data/newsmon.duckdb")
+DEFAULT_SOURCES = Path("config/sources.toml")
+DEMO_PORT = 8765
+
+
+class UsageError(Exception):
+    """A bad argument; one line."""
+
+
+def _db_path(value: str | None, create_default_folder: bool) -> Path:
+    if value:
+        return Path(value)
+    if os.environ.get("NEWSMON_DB"):
+        return Path(os.environ["NEWSMON_DB"])
+    if create_default_folder:
+        DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+    return DEFAULT_DB
+
+
+def _sources_path(value: str | None) -> Path:
+    if value:
+        return Path(value)
+    if os.environ.get("NEWSMON_SOURCES"):
+        return Path(os.environ["NEWSMON_SOURCES"])
+    return DEFAULT_SOURCES if DEFAULT_SOURCES.exists() else PROJECT_ROOT / DEFAULT_SOURCES
+
+
+def _check_writable_db(db: Path) -> None:
+    """Fail before anything is written when the database cannot be used."""
+    from pipeline import store
+
+    if db.exists() and db.is_dir():
+        raise StoreError(f"database path is a directory: {db}")
+    with store.writer(db):
+        pass
+
+
+def cmd_run(args) -> int:
+    db = _db_path(args.db, create_default_folder=True)
+    sources = _sources_path(args.sources)
+    load_config(sources)  # a bad sources file stops here, before anything is written
+    _check_writable_db(db)
+    from flows.ingest import ingest_flow
+
+    summary = ingest_flow(db=str(db), sources=str(sources))
+    return 0 if summary["status"] == "completed" else 1
+
+
+def cmd_sql(args) -> int:
+    from pipeline.report import render, run_query
+
+    db = _db_path(args.db, create_default_folder=False)
+    columns, rows = run_query(db, args.query)
+    if columns:
+        print(render(columns, rows, args.format))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from newsmon.sample_site.generate import sources_toml
+    from newsmon.sample_site.server import serve_generated_site
+    from pipeline.report import trend_summary
+
+    db = _db_path(args.db, create_default_folder=True)
+    _check_writable_db(db)
+    site_dir = Path(args.site_dir)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = serve_generated_site(site_dir, host="127.0.0.1", port=args.port)
+    except OSError as exc:
+        raise UsageError(f"cannot serve the sample site on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    with server:
+        sources = site_dir.parent / "sample-sources.toml"
+        sources.write_text(sources_toml(server.manifest), encoding="utf-8")
+        print(f"Serving the sample news site at {server.base_url} (sources file: {sources})")
+        from flows.ingest import ingest_flow
+
+        ingest_flow(db=str(db), sources=str(sources))
+    print()
+    print(trend_summary(db))
+    print()
+    print(f'Query it:   .venv/bin/newsmon sql "SELECT * FROM actor_daily ORDER BY articles DESC LIMIT 10" --db {db}')
+    print(f"Or open it: .venv/bin/duckdb -readonly {db}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsmon",
+        description="Monitor how the press covers a subject: feeds in, clean annotated articles in DuckDB out.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, sources: bool = True):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", help="DuckDB file (default: $NEWSMON_DB, else data/newsmon.duckdb)")
+        if sources:
+            p.add_argument("--sources", help="sources file (default: $NEWSMON_SOURCES, else config/sources.toml)")
+        return p
+
+    add("run", "one ingest pass over every feed of every source (what the schedule runs)").set_defaults(func=cmd_run)
+    p = add("sql", "run one read-only SQL query and print the result", sources=False)
+    p.add_argument("query", help="the SQL query")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_sql)
+    p = add("demo", "serve the bundled sample news site on 127.0.0.1, ingest it and print a trend summary", sources=False)
+    p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port for the sample site (default {DEMO_PORT})")
+    p.add_argument("--site-dir", default="data/sample-site", help="where the sample site is generated")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, StoreError, UsageError) as exc:
+        print(f"newsmon: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("newsmon: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

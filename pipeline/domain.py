@@ -1,0 +1,139 @@
+"""The monitored subject as configuration: actors with aliases, topics, places and relevance weights.
+
+Swapping `config/actors.toml`, `config/topics.toml` and `config/subject.toml` monitors another subject;
+no code names an actor or a topic.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.settings import PROJECT_ROOT, ConfigError
+
+CONFIG_DIR = PROJECT_ROOT / "config"
+KINDS = ("person", "government", "organisation", "state", "armed_group", "intergovernmental")
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    short: tuple[str, ...] = ()  # surnames that refer to the actor once the full name was used
+    roles: tuple[str, ...] = ()  # role nouns ("foreign minister") that refer to the actor once named
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    label: str
+    phrases: tuple[str, ...]
+    lemmas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    places: tuple[str, ...]
+    anchor_actors: frozenset[str]
+    anchor_affiliations: frozenset[str]
+    weights: dict
+
+
+@dataclass(frozen=True)
+class Domain:
+    actors: tuple[Actor, ...]
+    topics: tuple[Topic, ...]
+    min_topic_score: float
+    subject: Subject
+
+    def is_anchor(self, actor: Actor) -> bool:
+        return actor.name in self.subject.anchor_actors or actor.affiliation in self.subject.anchor_affiliations
+
+
+def _load(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"domain file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _strings(value, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def load_actors(path: Path) -> tuple[Actor, ...]:
+    actors, owner = [], {}
+    for i, entry in enumerate(_load(path).get("actor", []), 1):
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{path.name}: actor #{i} has no name")
+        kind = entry.get("kind")
+        if kind not in KINDS:
+            raise ConfigError(f"{path.name}: actor {name!r} has kind {kind!r}, not one of {', '.join(KINDS)}")
+        aliases = _strings(entry.get("aliases"), f"{path.name}: aliases of {name!r}")
+        if name not in aliases:
+            aliases = (name, *aliases)
+        for alias in aliases:
+            previous = owner.setdefault(alias.lower(), name)
+            if previous != name:
+                raise ConfigError(f"{path.name}: alias {alias!r} belongs to both {previous!r} and {name!r}")
+        actors.append(
+            Actor(
+                name=name,
+                kind=kind,
+                aliases=aliases,
+                short=_strings(entry.get("short"), f"{path.name}: short of {name!r}"),
+                roles=tuple(r.lower() for r in _strings(entry.get("roles"), f"{path.name}: roles of {name!r}")),
+                affiliation=str(entry.get("affiliation", "")),
+            )
+        )
+    if not actors:
+        raise ConfigError(f"{path.name} lists no [[actor]]")
+    return tuple(actors)
+
+
+def load_topics(path: Path) -> tuple[tuple[Topic, ...], float]:
+    data = _load(path)
+    topics = []
+    for i, entry in enumerate(data.get("topic", []), 1):
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{path.name}: topic #{i} has no name")
+        phrases = _strings(entry.get("phrases"), f"{path.name}: phrases of {name!r}")
+        lemmas = _strings(entry.get("lemmas"), f"{path.name}: lemmas of {name!r}")
+        if not phrases and not lemmas:
+            raise ConfigError(f"{path.name}: topic {name!r} has neither phrases nor lemmas")
+        topics.append(Topic(name=name, label=str(entry.get("label", name)), phrases=phrases, lemmas=lemmas))
+    return tuple(topics), float(data.get("min_score", 0.2))
+
+
+def load_subject(path: Path) -> Subject:
+    data = _load(path)
+    return Subject(
+        name=str(data.get("name", "")),
+        places=_strings(data.get("places"), f"{path.name}: places"),
+        anchor_actors=frozenset(_strings(data.get("anchor_actors"), f"{path.name}: anchor_actors")),
+        anchor_affiliations=frozenset(_strings(data.get("anchor_affiliations"), f"{path.name}: anchor_affiliations")),
+        weights=dict(data.get("weights", {})),
+    )
+
+
+def load_domain(config_dir: Path = CONFIG_DIR) -> Domain:
+    topics, min_score = load_topics(config_dir / "topics.toml")
+    return Domain(
+        actors=load_actors(config_dir / "actors.toml"),
+        topics=topics,
+        min_topic_score=min_score,
+        subject=load_subject(config_dir / "subject.toml"),
+    )

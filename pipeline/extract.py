@@ -1,0 +1,124 @@
+"""Cleaning a fetched page into an `Article` with trafilatura.
+
+`published_at` comes from the feed entry's timestamp when there is one, else from the page's own
+metadata. The raw HTML is kept, compressed, so that extraction or NLP can be re-run without fetching.
+When extraction yields nothing usable, the feed summary stands in and the row says so.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import datetime, timezone
+
+import trafilatura
+from trafilatura.settings import set_date_params
+
+from pipeline import dedup
+from pipeline.identity import article_id, canonical_url
+from pipeline.records import Article, FeedEntry, Failure, Response
+
+MIN_TEXT_CHARS = 200  # below this, trafilatura's output is not taken for the article text
+_HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I)
+_META_LANG = re.compile(
+    rb"<meta\b[^>]*(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)[^>]*"
+    rb"content\s*=\s*[\"']?([A-Za-z]{2,3})",
+    re.I,
+)
+
+
+def compress_html(body: bytes) -> bytes:
+    return zlib.compress(body, 6)
+
+
+def decompress_html(blob: bytes) -> bytes:
+    return zlib.decompress(blob)
+
+
+def _page_language(body: bytes) -> str | None:
+    head = body[:20000]
+    match = _HTML_LANG.search(head) or _META_LANG.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def _page_timestamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if parsed.tzinfo:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        return parsed
+    return None
+
+
+def run_trafilatura(body: bytes | str, url: str | None):
+    """The one call to the library, shared by the pipeline and the extraction benchmark."""
+    date_params = set_date_params(True)
+    date_params["outputformat"] = "%Y-%m-%dT%H:%M:%S%z"
+    return trafilatura.bare_extraction(
+        body,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params=date_params,
+    )
+
+
+def extract_article(
+    page: Response, source: str, entry: FeedEntry | None, fetched_at: datetime
+) -> Article | Failure:
+    """Turn one fetched page (and the feed entry that led to it, if any) into an article."""
+    url = canonical_url(page.final_url if entry is None else entry.link)
+    try:
+        document = run_trafilatura(page.body, page.final_url)
+    except (ValueError, TypeError, AttributeError) as exc:  # trafilatura's parser on hostile input
+        document = None
+        problem = f"{type(exc).__name__}: {exc}"
+    else:
+        problem = "no main text found" if document is None else ""
+    text = (document.text or "").strip() if document is not None else ""
+    extraction = "trafilatura"
+    if len(text) < MIN_TEXT_CHARS:
+        summary = entry.summary.strip() if entry else ""
+        if not summary:
+            return Failure(
+                url=page.final_url,
+                stage="extract",
+                reason="no_text",
+                detail=problem or f"main text of {len(text)} characters and no feed summary",
+                permanent=True,
+            )
+        text, extraction = summary, "feed_summary"
+    page_date = _page_timestamp(document.date) if document is not None else None
+    if entry is not None and entry.published is not None:
+        published, origin = entry.published, "feed"
+    elif page_date is not None:
+        published, origin = page_date, "page"
+    else:
+        published, origin = None, None
+    title = (document.title if document is not None else None) or (entry.title if entry else "") or ""
+    if entry is not None and entry.title:
+        title = entry.title
+    author = (entry.author if entry and entry.author else None) or (document.author if document else None)
+    return Article(
+        article_id=article_id(url),
+        url=url,
+        fetched_url=page.final_url,
+        source=source,
+        feed_url=entry.feed_url if entry else None,
+        title=title.strip(),
+        author=author or None,
+        published_at=published,
+        date_origin=origin,
+        fetched_at=fetched_at,
+        language=(getattr(document, "language", None) if document else None) or _page_language(page.body),
+        sitename=document.sitename if document is not None else None,
+        text=text,
+        extraction=extraction,
+        raw_html=compress_html(page.body),
+        text_sketch=dedup.sketch(text),
+    )

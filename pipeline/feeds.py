@@ -1,0 +1,146 @@
+"""Parsing feeds (RSS 0.9x/2.0, RSS 1.0/RDF, Atom) with feedparser, from bytes already fetched.
+
+A "bozo" feed (not well-formed) keeps whatever entries feedparser recovers; only a feed that yields no
+entries at all because it is broken becomes a `Failure`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import json
+import re
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from pipeline.records import Failure, FeedEntry, ParsedFeed
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(value: str | None) -> str:
+    """Markup stripped, entities decoded, whitespace collapsed: a title or summary as text."""
+    if not value:
+        return ""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
+
+
+def _timestamp(entry) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = entry.get(key)
+        if parsed:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc).replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                continue
+    return None
+
+
+def _link(entry, base: str) -> str:
+    link = entry.get("link") or ""
+    if not link:
+        for candidate in entry.get("links", []):
+            if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+                link = candidate["href"]
+                break
+    if not link and str(entry.get("id", "")).startswith(("http://", "https://")):
+        link = entry["id"]
+    link = urljoin(base, link.strip()) if link else ""
+    return link if urlsplit(link).scheme in ("http", "https") else ""
+
+
+def _author(entry) -> str:
+    author = entry.get("author") or ""
+    if not author and entry.get("authors"):
+        author = ", ".join(a.get("name", "") for a in entry["authors"] if a.get("name"))
+    return plain_text(author)
+
+
+def _json_feed(body: bytes, feed_url: str, source: str) -> ParsedFeed | None:
+    """A JSON Feed (jsonfeed.org, versions 1 and 1.1), which feedparser does not read."""
+    if not body.lstrip()[:1] == b"{":
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
+        return None
+    entries, skipped = [], 0
+    for item in data.get("items") or []:
+        if not isinstance(item, dict):
+            skipped += 1
+            continue
+        link = urljoin(feed_url, str(item.get("url") or item.get("external_url") or "").strip())
+        if urlsplit(link).scheme not in ("http", "https"):
+            skipped += 1
+            continue
+        published = None
+        stamp = item.get("date_published") or item.get("date_modified")
+        if isinstance(stamp, str):
+            try:
+                when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+                published = (when.astimezone(timezone.utc) if when.tzinfo else when).replace(tzinfo=None)
+            except ValueError:
+                published = None
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        entries.append(
+            FeedEntry(
+                source=source,
+                feed_url=feed_url,
+                link=link,
+                title=plain_text(str(item.get("title") or "")),
+                published=published,
+                author=", ".join(str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")),
+                summary=plain_text(str(item.get("summary") or item.get("content_html") or item.get("content_text") or "")),
+                guid=str(item.get("id") or link),
+            )
+        )
+    return ParsedFeed(feed_url=feed_url, entries=tuple(entries), format="json1", skipped=skipped)
+
+
+def parse_feed(body: bytes, feed_url: str, source: str, content_type: str | None = None) -> ParsedFeed | Failure:
+    json_feed = _json_feed(body, feed_url, source)
+    if json_feed is not None:
+        return json_feed
+    headers = {"content-type": content_type} if content_type else {}
+    parsed = feedparser.parse(body, response_headers=headers, resolve_relative_uris=False, sanitize_html=False)
+    problem = None
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:300] if exc else "not well-formed"
+    base = parsed.get("href") or feed_url
+    entries: list[FeedEntry] = []
+    skipped = 0
+    for entry in parsed.entries:
+        link = _link(entry, base)
+        if not link:
+            skipped += 1
+            continue
+        summary = entry.get("summary") or ""
+        if not summary and entry.get("content"):
+            summary = entry["content"][0].get("value", "")
+        entries.append(
+            FeedEntry(
+                source=source,
+                feed_url=feed_url,
+                link=link,
+                title=plain_text(entry.get("title")),
+                published=_timestamp(entry),
+                author=_author(entry),
+                summary=plain_text(summary),
+                guid=str(entry.get("id") or link),
+            )
+        )
+    if not entries and not skipped and problem:
+        return Failure(url=feed_url, stage="feed", reason="malformed_feed", detail=problem, permanent=False)
+    return ParsedFeed(
+        feed_url=feed_url,
+        entries=tuple(entries),
+        format=parsed.get("version") or "unknown",
+        problem=problem,
+        skipped=skipped,
+    )

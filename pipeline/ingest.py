@@ -1,0 +1,219 @@
+"""One ingest pass as plain functions: check feeds, plan batches, and process each batch.
+
+`flows/` wraps these in Prefect tasks; tests and benchmarks can call them directly. A batch is fetched,
+extracted, annotated and then written in ONE transaction with its failures, its retry bookkeeping and the
+state of the feeds whose last entries it holds: a feed's ETag/Last-Modified only advance once all of its
+new articles are committed, so a crash means the feed is read again in full next time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import store
+from pipeline.domain import Domain, load_domain
+from pipeline.extract import extract_article
+from pipeline.feeds import parse_feed
+from pipeline.fetch import Fetcher
+from pipeline.identity import article_id, canonical_url
+from pipeline.nlp import Annotator, registry_rows
+from pipeline.records import Article, Failure, FeedEntry, NotModified, ParsedFeed, Response
+from pipeline.settings import Config
+
+MAX_PAGE_ATTEMPTS = 5  # a page that failed for a passing reason is tried this often in all
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """What one feed gave this run."""
+
+    source: str
+    feed_url: str
+    status: str  # "ok", "not_modified" or the failure reason
+    entries: tuple[FeedEntry, ...] = ()  # entries whose pages are not stored yet
+    entries_total: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    failure: Failure | None = None
+    problem: str | None = None  # a bozo feed that still gave entries
+
+
+@dataclass(frozen=True)
+class Batch:
+    entries: tuple[FeedEntry, ...]
+    feeds: tuple[FeedCheck, ...] = ()  # feeds whose state this batch's transaction advances
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    new: int = 0
+    duplicates: int = 0
+    fetched: int = 0
+    failed: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+class Ingest:
+    """The resources of one run: configuration, database path, HTTP client and NLP."""
+
+    def __init__(self, config: Config, db_path: Path, domain: Domain | None = None):
+        self.config = config
+        self.db_path = Path(db_path)
+        self.domain = domain or load_domain()
+        self.fetcher = Fetcher(config.fetch)
+        self._annotator: Annotator | None = None
+
+    def close(self) -> None:
+        self.fetcher.close()
+
+    def __enter__(self) -> Ingest:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def annotator(self) -> Annotator:
+        if self._annotator is None:
+            s = self.config.settings
+            self._annotator = Annotator(self.domain, s.spacy_model, s.nlp_batch_size, s.nlp_processes)
+        return self._annotator
+
+    def writer(self):
+        return store.writer(self.db_path, self.config.settings.relevance_threshold)
+
+    # run bookkeeping ----------------------------------------------------------------------------
+    def start_run(self, flow: str) -> str:
+        with self.writer() as w, w.transaction():
+            w.sync_actors(registry_rows(self.domain.actors))
+            return w.start_run(flow)
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: str = "") -> None:
+        with self.writer() as w:
+            w.finish_run(run_id, status, counts, detail)
+
+    # feeds --------------------------------------------------------------------------------------
+    def check_feed(self, source: str, feed_url: str) -> FeedCheck:
+        """Fetch one feed (conditionally) and keep the entries whose pages are not stored yet."""
+        with self.writer() as w:
+            etag, last_modified = w.feed_state(feed_url)
+        result = self.fetcher.fetch(feed_url, kind="feed", etag=etag, last_modified=last_modified)
+        if isinstance(result, NotModified):
+            return FeedCheck(source, feed_url, "not_modified", etag=etag, last_modified=last_modified)
+        if isinstance(result, Failure):
+            return FeedCheck(source, feed_url, result.reason, failure=result)
+        parsed = parse_feed(result.body, feed_url, source, result.content_type)
+        if isinstance(parsed, Failure):
+            return FeedCheck(source, feed_url, parsed.reason, failure=parsed)
+        entries = self.unstored(parsed.entries)
+        return FeedCheck(
+            source,
+            feed_url,
+            "ok",
+            entries=entries,
+            entries_total=len(parsed.entries),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            problem=parsed.problem,
+        )
+
+    def unstored(self, entries: tuple[FeedEntry, ...] | list[FeedEntry]) -> tuple[FeedEntry, ...]:
+        """Entries whose canonical URL is not stored and has not failed for good, once each."""
+        by_id: dict[str, FeedEntry] = {}
+        for entry in entries:
+            by_id.setdefault(article_id(canonical_url(entry.link)), entry)
+        with self.writer() as w:
+            stored = w.stored_ids(list(by_id))
+            dead = w.permanently_failed([canonical_url(e.link) for e in by_id.values()])
+        return tuple(
+            e for aid, e in by_id.items() if aid not in stored and canonical_url(e.link) not in dead
+        )
+
+    def retry_entries(self) -> tuple[FeedEntry, ...]:
+        with self.writer() as w:
+            pending = w.pending_retries(MAX_PAGE_ATTEMPTS)
+        return self.unstored([entry for entry, _attempts in pending])
+
+    # batches ------------------------------------------------------------------------------------
+    def plan_batches(self, checks: list[FeedCheck], retries: tuple[FeedEntry, ...] = ()) -> list[Batch]:
+        """Group new entries into batches; each feed's state rides on the batch holding its last entry."""
+        size = max(1, self.config.settings.batch_size)
+        seen: set[str] = set()
+        work: list[tuple[FeedEntry, FeedCheck | None]] = []
+        for check in checks:
+            fresh = []
+            for entry in check.entries:
+                aid = article_id(canonical_url(entry.link))
+                if aid not in seen:
+                    seen.add(aid)
+                    fresh.append(entry)
+            work += [(e, None) for e in fresh[:-1]]
+            work.append((fresh[-1], check) if fresh else (None, check))
+        for entry in retries:
+            aid = article_id(canonical_url(entry.link))
+            if aid not in seen:
+                seen.add(aid)
+                work.append((entry, None))
+        batches, entries, feeds = [], [], []
+        for entry, check in work:
+            if entry is not None:
+                entries.append(entry)
+            if check is not None:
+                feeds.append(check)
+            if len(entries) >= size:
+                batches.append(Batch(tuple(entries), tuple(feeds)))
+                entries, feeds = [], []
+        if entries or feeds:
+            batches.append(Batch(tuple(entries), tuple(feeds)))
+        return batches
+
+    def process_batch(self, run_id: str, batch: Batch) -> BatchOutcome:
+        """Fetch, extract, annotate and store one batch in one transaction."""
+        results = self.fetcher.fetch_many([e.link for e in batch.entries], kind="page")
+        articles: list[Article] = []
+        failures: list[tuple[FeedEntry, Failure]] = []
+        for entry, result in zip(batch.entries, results):
+            if isinstance(result, Response):
+                item = extract_article(result, entry.source, entry, store.utcnow())
+            elif isinstance(result, Failure):
+                item = result
+            else:  # a page answered 304 without a conditional request: treat as a failure that may pass
+                item = Failure(entry.link, "page", "not_modified", "unexpected 304")
+            if isinstance(item, Article):
+                articles.append(item)
+            else:
+                failures.append((entry, item))
+        enrichments = self.annotator.annotate([(a.article_id, a.text) for a in articles])
+        with self.writer() as w, w.transaction():
+            written = w.write_articles(run_id, articles, enrichments, self.config.settings.duplicate_threshold)
+            w.record_failures(run_id, [(f, e.source) for e, f in failures])
+            w.clear_retries([a.article_id for a in articles])
+            passing = [(article_id(canonical_url(e.link)), e, f) for e, f in failures if not f.permanent]
+            w.queue_retries(passing)
+            w.clear_retries([article_id(canonical_url(e.link)) for e, f in failures if f.permanent])
+            for check in batch.feeds:
+                self.record_feed(w, run_id, check)
+        return BatchOutcome(
+            new=written.new,
+            duplicates=written.duplicates,
+            fetched=sum(isinstance(r, Response) for r in results),
+            failed=len(failures),
+            reasons=dict(Counter(f.reason for _e, f in failures)),
+        )
+
+    def record_feed(self, w: store.Writer, run_id: str, check: FeedCheck) -> None:
+        if check.failure is not None:
+            w.record_failures(run_id, [(check.failure, check.source)])
+            w.record_feed(check.feed_url, check.source, check.status, error=check.failure.detail)
+        else:
+            w.record_feed(
+                check.feed_url,
+                check.source,
+                check.status,
+                etag=check.etag,
+                last_modified=check.last_modified,
+                entries=check.entries_total if check.status == "ok" else None,
+                error=check.problem,
+            )

@@ -1,0 +1,389 @@
+"""DuckDB storage: a migrations ledger, views recreated on open, and one transaction per batch.
+
+Writers hold the file only while they write a batch, so that readers (`newsmon sql`, the dashboard) can
+open it read-only between batches; both sides wait a little for the lock instead of failing at once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipeline import dedup
+from pipeline.records import Article, Enrichment, Failure, FeedEntry
+
+SQL_ROOT = resources.files("pipeline") / "sql"
+LOCK_WAIT_SECONDS = 60.0
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is one line naming the problem."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    entries = sorted((f.name, f) for f in (SQL_ROOT / folder).iterdir() if f.name.endswith(".sql"))
+    return [(name, f.read_text(encoding="utf-8")) for name, f in entries]
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if _is_lock_error(exc) and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            message = str(exc).splitlines()[0]
+            if _is_lock_error(exc):
+                raise StoreError(f"database {path} is locked by another process: {message}") from None
+            raise StoreError(f"cannot open database {path}: {message}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open database {path}: {str(exc).splitlines()[0]}") from None
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations not yet in the ledger, each in its own transaction; recreate the views."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied = []
+    for name, sql in _sql_files("migrations"):
+        if name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, utcnow()])
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    # relevant_articles first: the other views select from it
+    views = sorted(_sql_files("views"), key=lambda item: (item[0] != "relevant_articles.sql", item[0]))
+    for _name, sql in views:
+        con.execute(sql)
+
+
+@contextmanager
+def reader(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; the database must exist."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"no database at {path} (run `newsmon run` or `newsmon demo` first)")
+    con = _connect(path, read_only=True, wait=wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    new: int
+    duplicates: int
+    skipped: int  # already stored
+
+
+class Writer:
+    """The one read-write connection of a batch. Use through `writer()`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    # runs ---------------------------------------------------------------------------------------
+    def start_run(self, flow: str) -> str:
+        run_id = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        self.con.execute(
+            "INSERT INTO runs (run_id, flow, started_at, status) VALUES (?, ?, ?, 'running')",
+            [run_id, flow, utcnow()],
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: str = "") -> None:
+        columns = ("feeds_total", "feeds_not_modified", "feeds_failed", "pages_fetched", "pages_failed")
+        new, duplicates = self.con.execute(
+            "SELECT COUNT(*), COUNT(duplicate_of) FROM articles WHERE run_id = ?", [run_id]
+        ).fetchone()
+        self.con.execute(
+            f"""UPDATE runs SET finished_at = ?, status = ?, articles_new = ?, duplicates_new = ?, detail = ?,
+                {", ".join(f"{c} = ?" for c in columns)} WHERE run_id = ?""",
+            [utcnow(), status, new, duplicates, detail or None, *(counts.get(c, 0) for c in columns), run_id],
+        )
+
+    # feeds --------------------------------------------------------------------------------------
+    def feed_state(self, feed_url: str) -> tuple[str | None, str | None]:
+        row = self.con.execute("SELECT etag, last_modified FROM feeds WHERE feed_url = ?", [feed_url]).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def record_feed(
+        self,
+        feed_url: str,
+        source: str,
+        status: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        entries: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Advance a feed's state: call in the transaction that commits the feed's articles."""
+        now = utcnow()
+        ok = status in ("ok", "not_modified")
+        self.con.execute(
+            """
+            INSERT INTO feeds (feed_url, source, etag, last_modified, last_checked_at, last_ok_at, last_status,
+                               last_error, entries_last, consecutive_failures)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (feed_url) DO UPDATE SET
+                source = excluded.source,
+                etag = CASE WHEN excluded.last_status = 'ok' THEN excluded.etag ELSE feeds.etag END,
+                last_modified = CASE WHEN excluded.last_status = 'ok' THEN excluded.last_modified
+                                     ELSE feeds.last_modified END,
+                last_checked_at = excluded.last_checked_at,
+                last_ok_at = COALESCE(excluded.last_ok_at, feeds.last_ok_at),
+                last_status = excluded.last_status,
+                last_error = excluded.last_error,
+                entries_last = COALESCE(excluded.entries_last, feeds.entries_last),
+                consecutive_failures = CASE WHEN excluded.consecutive_failures = 0 THEN 0
+                                            ELSE feeds.consecutive_failures + 1 END
+            """,
+            [feed_url, source, etag, last_modified, now, now if ok else None, status, error, entries, 0 if ok else 1],
+        )
+
+    # lookups ------------------------------------------------------------------------------------
+    def stored_ids(self, article_ids: Sequence[str]) -> set[str]:
+        if not article_ids:
+            return set()
+        rows = self.con.execute(
+            "SELECT article_id FROM articles WHERE article_id IN (SELECT UNNEST(?))", [list(article_ids)]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def permanently_failed(self, urls: Sequence[str]) -> set[str]:
+        if not urls:
+            return set()
+        rows = self.con.execute(
+            "SELECT DISTINCT url FROM failures WHERE permanent AND url IN (SELECT UNNEST(?))", [list(urls)]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def pending_retries(self, max_attempts: int) -> list[tuple[FeedEntry, int]]:
+        rows = self.con.execute(
+            """SELECT source, feed_url, link, title, published, author, summary, guid, attempts
+               FROM retry_entries WHERE attempts < ? ORDER BY last_try_at""",
+            [max_attempts],
+        ).fetchall()
+        return [
+            (FeedEntry(r[0], r[1] or "", r[2], r[3] or "", r[4], r[5] or "", r[6] or "", r[7] or r[2]), r[8])
+            for r in rows
+        ]
+
+    # writes -------------------------------------------------------------------------------------
+    def queue_retries(self, entries: Sequence[tuple[str, FeedEntry, Failure]]) -> None:
+        """Remember entries whose page failed for a passing reason; count the attempt."""
+        now = utcnow()
+        self.con.executemany(
+            """INSERT INTO retry_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+               ON CONFLICT (article_id) DO UPDATE SET attempts = retry_entries.attempts + 1,
+                   last_reason = excluded.last_reason, last_try_at = excluded.last_try_at""",
+            [
+                [aid, e.link, e.source, e.feed_url or None, e.title, e.published, e.author, e.summary, e.guid,
+                 f.reason, now]
+                for aid, e, f in entries
+            ],
+        )
+
+    def clear_retries(self, article_ids: Sequence[str]) -> None:
+        if article_ids:
+            self.con.execute(
+                "DELETE FROM retry_entries WHERE article_id IN (SELECT UNNEST(?))", [list(article_ids)]
+            )
+
+    def record_failures(self, run_id: str, failures: Sequence[tuple[Failure, str | None]]) -> None:
+        now = utcnow()
+        self.con.executemany(
+            "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [
+                [run_id, f.url, f.stage, source, f.reason, f.detail[:1000], f.status, f.permanent, now]
+                for f, source in failures
+            ],
+        )
+
+    def _find_originals(self, articles: Sequence[Article], threshold: float) -> dict[str, str]:
+        """article_id -> the earliest stored (or earlier in this batch) article with nearly the same text."""
+        keyed = {a.article_id: dedup.band_keys(a.text_sketch) for a in articles}
+        all_keys = sorted({k for keys in keyed.values() for k in keys})
+        candidates: dict[str, tuple[tuple[int, ...], str, datetime]] = {}
+        if all_keys:
+            rows = self.con.execute(
+                """
+                SELECT DISTINCT s.article_id, s.signature, COALESCE(a.duplicate_of, a.article_id),
+                       COALESCE(r.published_at, r.fetched_at)
+                FROM sketch_bands AS b
+                JOIN article_sketches AS s USING (article_id)
+                JOIN articles AS a USING (article_id)
+                JOIN articles AS r ON r.article_id = COALESCE(a.duplicate_of, a.article_id)
+                WHERE b.band_key IN (SELECT UNNEST(?))
+                """,
+                [all_keys],
+            ).fetchall()
+            candidates = {r[0]: (tuple(r[1]), r[2], r[3]) for r in rows}
+        band_index: dict[int, list[str]] = {}
+        for article_id, (signature, _root, _when) in candidates.items():
+            for key in dedup.band_keys(signature):
+                band_index.setdefault(key, []).append(article_id)
+        originals: dict[str, str] = {}
+        for article in articles:  # already in publication order
+            matches = {c for k in keyed[article.article_id] for c in band_index.get(k, [])}
+            roots = [
+                (candidates[c][2], candidates[c][1])
+                for c in matches
+                if dedup.similarity(article.text_sketch, candidates[c][0]) >= threshold
+            ]
+            if roots:
+                originals[article.article_id] = min(roots)[1]
+            root = originals.get(article.article_id, article.article_id)
+            when = article.published_at or article.fetched_at
+            if root == article.article_id:
+                root_when = when
+            else:
+                root_when = min(r[0] for r in roots)
+            candidates[article.article_id] = (article.text_sketch, root, root_when)
+            for key in keyed[article.article_id]:
+                band_index.setdefault(key, []).append(article.article_id)
+        return originals
+
+    def write_articles(
+        self,
+        run_id: str,
+        articles: Sequence[Article],
+        enrichments: dict[str, Enrichment],
+        duplicate_threshold: float,
+    ) -> BatchResult:
+        """Insert the articles not yet stored, with all their rows. Call inside a transaction."""
+        stored = self.stored_ids([a.article_id for a in articles])
+        unique: dict[str, Article] = {}
+        for a in articles:
+            if a.article_id not in stored:
+                unique.setdefault(a.article_id, a)
+        fresh = sorted(unique.values(), key=lambda a: (a.published_at or a.fetched_at, a.fetched_at, a.url))
+        if not fresh:
+            return BatchResult(new=0, duplicates=0, skipped=len(articles))
+        originals = self._find_originals(fresh, duplicate_threshold)
+        self.con.executemany(
+            """INSERT INTO articles (article_id, url, fetched_url, source, feed_url, title, author, published_at,
+                   date_origin, fetched_at, language, sitename, text, extraction, duplicate_of, relevance, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            [
+                [a.article_id, a.url, a.fetched_url, a.source, a.feed_url, a.title, a.author, a.published_at,
+                 a.date_origin, a.fetched_at, a.language, a.sitename, a.text, a.extraction,
+                 originals.get(a.article_id), enrichments[a.article_id].relevance, run_id]
+                for a in fresh
+            ],
+        )
+        self.con.executemany(
+            "INSERT INTO article_html VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [[a.article_id, a.raw_html] for a in fresh],
+        )
+        with_sketch = [a for a in fresh if a.text_sketch]
+        self.con.executemany(
+            "INSERT INTO article_sketches VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [[a.article_id, list(a.text_sketch)] for a in with_sketch],
+        )
+        self.con.executemany(
+            "INSERT INTO sketch_bands VALUES (?, ?)",
+            [[key, a.article_id] for a in with_sketch for key in dedup.band_keys(a.text_sketch)],
+        )
+        self.replace_enrichments([enrichments[a.article_id] for a in fresh], delete_first=False)
+        return BatchResult(
+            new=len(fresh), duplicates=len(originals), skipped=len(articles) - len(fresh)
+        )
+
+    def replace_enrichments(self, enrichments: Sequence[Enrichment], delete_first: bool = True) -> None:
+        """Write the NLP rows of articles; with delete_first, their old rows go in the same transaction."""
+        ids = [e.article_id for e in enrichments]
+        if delete_first and ids:
+            for table in ("mentions", "article_topics", "quotes"):
+                self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
+            self.con.executemany(
+                "UPDATE articles SET relevance = ? WHERE article_id = ?", [[e.relevance, e.article_id] for e in enrichments]
+            )
+        mention_rows = [
+            [e.article_id, m.actor, m.surface, m.label, m.start_char, m.end_char] for e in enrichments for m in e.mentions
+        ]
+        if mention_rows:
+            self.con.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", mention_rows)
+        topic_rows = [[e.article_id, t.topic, t.score] for e in enrichments for t in e.topics]
+        if topic_rows:
+            self.con.executemany("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
+        quote_rows = [
+            [e.article_id, q.speaker, q.actor, q.quote, i] for e in enrichments for i, q in enumerate(e.quotes)
+        ]
+        if quote_rows:
+            self.con.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
+
+    def sync_actors(self, actors: Sequence[tuple[str, str, tuple[str, ...]]]) -> None:
+        """Make the actors table equal the registry."""
+        self.con.execute("DELETE FROM actors")
+        if actors:
+            self.con.executemany("INSERT INTO actors VALUES (?, ?, ?)", [[a, k, list(al)] for a, k, al in actors])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+
+@contextmanager
+def writer(
+    path: Path, relevance_threshold: float | None = None, wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[Writer]:
+    """A read-write connection, migrated and with fresh views. Held only for as long as the block runs."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise StoreError(f"folder for database does not exist: {path.parent}")
+    con = _connect(path, read_only=False, wait=wait)
+    try:
+        try:
+            migrate(con)
+            if relevance_threshold is not None:
+                con.execute(
+                    "INSERT OR REPLACE INTO newsmon_settings VALUES ('relevance_threshold', ?)",
+                    [str(relevance_threshold)],
+                )
+            create_views(con)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
+        yield Writer(con)
+    finally:
+        con.close()
