@@ -7,8 +7,8 @@
   every address is checked, and the socket connects to the checked address, so DNS cannot change
   between the check and the connect; redirects go through the same check because every hop does;
 - redirects are followed by hand, at most `max_redirects`, http(s) only;
-- the size cap counts decoded bytes, and gzip/deflate are inflated here in bounded steps, so a
-  compression bomb costs at most `max_bytes` of memory;
+- the size cap counts decoded bytes, and gzip/deflate are inflated here in steps of at most
+  `max_bytes` + 1, so a compression bomb costs about twice `max_bytes` of memory at worst;
 - retries with doubling backoff on timeouts, connection errors, 408, 429 and 5xx only;
 - per request attempt, a deadline covering every hop and the whole body; each network wait is cut
   to the time left when its hop starts, and the clock is checked after every chunk, so a request
@@ -45,7 +45,8 @@ REASONS = (
     "bad_url",  # unparsable URL or Location header
     "bad_encoding",  # corrupt gzip/deflate body or a Content-Encoding we did not ask for
 )
-PERMANENT = {"not_html", "refused_address", "bad_scheme", "too_many_redirects", "bad_url", "too_large"}
+PERMANENT = {"too_large", "not_html", "refused_address", "bad_scheme", "too_many_redirects",
+             "bad_url"}
 RETRY_STATUSES = {408, 429}  # and every 5xx; other 4xx are permanent and never retried
 RETRY_REASONS = {"timeout", "connection_error", "http_status"}  # if not permanent
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
@@ -85,6 +86,10 @@ def is_public_address(ip: IPAddress) -> bool:
     special = ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
     special = special or ip.is_reserved or ip.is_unspecified
     return ip.is_global and not special and not any(ip in net for net in _NOT_PUBLIC)
+
+
+def _any_address(ip: IPAddress) -> bool:
+    return True
 
 
 class AddressRefused(httpcore.ConnectError):
@@ -171,10 +176,6 @@ class _Stop(Exception):
         self.reason, self.detail, self.status = reason, detail, status
 
 
-def _one_line(text: object, limit: int = 300) -> str:
-    return " ".join(str(text).split())[:limit]
-
-
 def _refusal(exc: BaseException) -> AddressRefused | None:
     seen: BaseException | None = exc
     while seen is not None:
@@ -254,7 +255,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         if address_policy is None:
-            address_policy = (lambda ip: True) if settings.allow_private_networks else is_public_address
+            address_policy = _any_address if settings.allow_private_networks else is_public_address
         workers = max(1, settings.concurrency)
         self.transport = GuardedTransport(address_policy, httpx.Limits(max_connections=workers))
         # trust_env=False: proxy variables would route requests around the guarded transport.
@@ -305,43 +306,46 @@ class Fetcher:
         s = self.settings
         current, deadline_at = url, time.monotonic() + s.deadline
         try:
-            for _hop in range(s.max_redirects + 1):
+            for _ in range(s.max_redirects + 1):
                 target = _checked_url(current)
                 waited = time.monotonic()
-                self._hosts.wait(f"{target.host}:{target.port or (443 if target.scheme == 'https' else 80)}")
+                default_port = 443 if target.scheme == "https" else 80
+                self._hosts.wait(f"{target.host}:{target.port or default_port}")
                 deadline_at += time.monotonic() - waited  # politeness is not the server's time
                 left = deadline_at - time.monotonic()
                 if left <= 0:
                     raise _Stop("deadline", f"over the {s.deadline:g}s deadline before {current}")
-                timeout = httpx.Timeout(min(s.read_timeout, left), connect=min(s.connect_timeout, left))
-                with self._client.stream("GET", target, headers=headers, timeout=timeout) as response:
-                    if response.next_request is None:  # not a redirect
-                        return self._finish(url, kind, response, deadline_at)
-                    current = str(response.next_request.url)
-            raise _Stop("too_many_redirects", f"more than {s.max_redirects} redirects, last to {current}")
+                read, connect = min(s.read_timeout, left), min(s.connect_timeout, left)
+                timeout = httpx.Timeout(read, connect=connect)
+                with self._client.stream("GET", target, headers=headers, timeout=timeout) as resp:
+                    if resp.next_request is None:  # not a redirect
+                        return self._finish(url, kind, resp, deadline_at)
+                    current = str(resp.next_request.url)
+            raise _Stop("too_many_redirects", f"over {s.max_redirects} redirects, next {current}")
         except _Stop as stop:
             return self._failure(url, kind, stop.reason, stop.detail, stop.status)
         except httpx.TimeoutException as exc:
-            late = time.monotonic() >= deadline_at - 0.01
-            reason, what = ("deadline", f"over the {s.deadline:g}s deadline") if late else ("timeout", "timed out")
-            return self._failure(url, kind, reason, f"{what} at {current}: {type(exc).__name__} {exc}")
+            # A timeout that was cut down to the time left fires at the deadline, not before.
+            reason = "deadline" if time.monotonic() >= deadline_at - 0.01 else "timeout"
+            return self._failure(url, kind, reason, f"{type(exc).__name__} at {current}: {exc}")
         except httpx.TransportError as exc:
             refused = _refusal(exc)
             if refused is not None:
                 return self._failure(url, kind, "refused_address", f"{refused} ({current})")
-            return self._failure(url, kind, "connection_error", f"{type(exc).__name__} at {current}: {exc}")
-        except httpx.InvalidURL as exc:
-            return self._failure(url, kind, "bad_url", f"{current}: {exc}")
+            detail = f"{type(exc).__name__} at {current}: {exc}"
+            return self._failure(url, kind, "connection_error", detail)
 
     def _finish(self, url: str, kind: str, response: httpx.Response, deadline_at: float) -> Result:
         status = response.status_code
         if status == 304:
             return NotModified(url=url)
-        if status >= 300:
+        if status >= 300:  # a 3xx here is one without a Location
             permanent = status < 500 and status not in RETRY_STATUSES
-            return self._failure(url, kind, "http_status", f"HTTP {status} {response.reason_phrase}",
-                                 status, permanent)
-        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            where = "" if str(response.url) == url else f" at {response.url}"
+            detail = f"HTTP {status} {response.reason_phrase}{where}"
+            return self._failure(url, kind, "http_status", detail, status, permanent)
+        content_type = response.headers.get("content-type", "").strip()
+        media_type = content_type.split(";")[0].strip().lower()
         if kind == "page" and media_type and media_type not in HTML_TYPES:
             raise _Stop("not_html", f"content type {media_type} is not HTML", status)
         cap = self.settings.max_bytes
@@ -354,22 +358,25 @@ class Fetcher:
             if size > cap:
                 raise _Stop("too_large", f"body over the {cap}-byte cap (decoded)", status)
             if time.monotonic() > deadline_at:
-                raise _Stop("deadline", f"body still arriving after the {self.settings.deadline:g}s deadline", status)
+                raise _Stop("deadline", f"body unfinished after {self.settings.deadline:g}s")
             body.append(chunk)
         return Response(
             url=url,
             final_url=str(response.url),
             status=status,
-            content_type=media_type,
+            content_type=content_type,  # whole, as feedparser wants it with its charset
             body=b"".join(body),
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
             encoding=response.charset_encoding,
         )
 
-    def _failure(self, url: str, kind: str, reason: str, detail: str, status: int | None = None,
-                 permanent: bool | None = None) -> Failure:
-        if permanent is None:
-            permanent = reason in PERMANENT
-        return Failure(url=url, stage=kind, reason=reason, detail=_one_line(detail), status=status,
+    @staticmethod
+    def _failure(
+        url: str, kind: str, reason: str, detail: str, status: int | None = None,
+        permanent: bool | None = None,
+    ) -> Failure:
+        permanent = reason in PERMANENT if permanent is None else permanent
+        detail = " ".join(detail.split())[:300]  # one line
+        return Failure(url=url, stage=kind, reason=reason, detail=detail, status=status,
                        permanent=permanent)
