@@ -1,0 +1,21 @@
+"""Building a Config for tests without a sources file on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.settings import Config, load_settings, parse_sources
+
+
+def make_config(sources: dict[str, list[str]], sitemaps: dict[str, list[str]] | None = None, **fetch) -> Config:
+    """A Config with local addresses allowed, no politeness delay, no retry back-off, plus `fetch` overrides."""
+    fetch = {"allow_private_networks": True, "per_host_delay": 0.0, "backoff": 0.0, **fetch}
+    data = {
+        "fetch": fetch,
+        "sources": [
+            {"name": name, "feeds": feeds, "sitemaps": (sitemaps or {}).get(name, [])}
+            for name, feeds in sources.items()
+        ],
+    }
+    parsed, settings = parse_sources(data, load_settings())
+    return Config(sources=parsed, settings=settings, sources_path=Path("<test>"))
