@@ -1,0 +1,142 @@
+"""DuckDB storage: the migrations ledger, atomic batches, idempotent writes, duplicates, readers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from pipeline import dedup, store
+from pipeline.extract import compress_html
+from pipeline.records import Article, Enrichment, Mention, Quote, TopicScore
+
+BODY = " ".join(f"Line {i}: envoys met Taliban officials in Doha to discuss aid and the UN seat." for i in range(30))
+
+
+def article(n: int, text: str = BODY, published: datetime | None = None) -> Article:
+    url = f"http://news.example/{n}.html"
+    return Article(
+        article_id=f"{n:020d}",
+        url=url,
+        fetched_url=url,
+        source="Example",
+        feed_url="http://news.example/rss.xml",
+        title=f"Story {n}",
+        author="A. Writer",
+        published_at=published or datetime(2021, 10, 11, 9, n % 60),
+        date_origin="feed",
+        fetched_at=datetime(2021, 10, 12, 0, 0),
+        language="en",
+        sitename="Example",
+        text=text,
+        extraction="trafilatura",
+        raw_html=compress_html(b"<html>x</html>"),
+        text_sketch=dedup.sketch(text),
+    )
+
+
+def enrichment(a: Article) -> Enrichment:
+    return Enrichment(
+        article_id=a.article_id,
+        mentions=(Mention("Taliban", "ORG", "Taliban", 0, 7), Mention("Doha", "GPE", None, 20, 24)),
+        topics=(TopicScore("talks", 0.8),),
+        quotes=(Quote("Josep Borrell", "Josep Borrell", "We must act"),),
+        relevance=0.9,
+    )
+
+
+def counts(db) -> dict[str, int]:
+    with store.reader(db) as con:
+        return {
+            t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("articles", "article_html", "mentions", "article_topics", "quotes", "sketch_bands")
+        }
+
+
+def test_migrations_are_recorded_once_and_views_exist(tmp_path):
+    db = tmp_path / "n.duckdb"
+    for _ in range(2):
+        with store.writer(db):
+            pass
+    with store.reader(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 1
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {"actor_daily", "topic_daily", "actor_pairs", "relevant_articles"} <= views
+
+
+def test_an_article_and_all_its_rows_land_together_or_not_at_all(tmp_path):
+    db = tmp_path / "n.duckdb"
+    a = article(1)
+    with store.writer(db) as w:
+        run = w.start_run("ingest")
+    with pytest.raises(RuntimeError):
+        with store.writer(db) as w, w.transaction():
+            w.write_articles(run, [a], {a.article_id: enrichment(a)}, 0.8)
+            raise RuntimeError("the machine fails mid-batch")
+    assert counts(db)["articles"] == counts(db)["mentions"] == 0
+    with store.writer(db) as w, w.transaction():
+        w.write_articles(run, [a], {a.article_id: enrichment(a)}, 0.8)
+    assert counts(db) == {
+        "articles": 1, "article_html": 1, "mentions": 2, "article_topics": 1, "quotes": 1, "sketch_bands": 16
+    }
+
+
+def test_writing_the_same_articles_again_stores_nothing(tmp_path):
+    db = tmp_path / "n.duckdb"
+    arts = [article(1), article(2, text=BODY.replace("Doha", "Moscow").replace("UN seat", "frozen reserves") * 1)]
+    with store.writer(db) as w:
+        run = w.start_run("ingest")
+        first = w.write_articles(run, arts, {a.article_id: enrichment(a) for a in arts}, 0.8)
+    before = counts(db)
+    with store.writer(db) as w:
+        again = w.write_articles(run, arts, {a.article_id: enrichment(a) for a in arts}, 0.8)
+    assert first.new == 2 and again.new == 0 and again.skipped == 2
+    assert counts(db) == before
+
+
+def test_near_duplicate_points_at_the_earliest_original(tmp_path):
+    db = tmp_path / "n.duckdb"
+    original = article(1, published=datetime(2021, 10, 11, 8, 0))
+    copy_text = "Doha (Agencies) - " + BODY + " With agencies."
+    copy = article(2, text=copy_text, published=datetime(2021, 10, 11, 11, 0))
+    later_copy = article(3, text="Reprinted: " + BODY, published=datetime(2021, 10, 12, 7, 0))
+    other = article(4, text=" ".join(f"Cricket score {i} at the stadium tonight." for i in range(60)))
+    with store.writer(db) as w:
+        run = w.start_run("ingest")
+        w.write_articles(run, [copy, original], {a.article_id: enrichment(a) for a in (copy, original)}, 0.8)
+        w.write_articles(run, [later_copy, other], {a.article_id: enrichment(a) for a in (later_copy, other)}, 0.8)
+    with store.reader(db) as con:
+        dup = dict(con.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    assert dup == {
+        original.article_id: None,
+        copy.article_id: original.article_id,
+        later_copy.article_id: original.article_id,
+        other.article_id: None,
+    }
+
+
+def test_a_reader_can_open_between_write_batches(tmp_path):
+    db = tmp_path / "n.duckdb"
+    with store.writer(db) as w:
+        w.start_run("ingest")
+    with store.reader(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+        with pytest.raises(duckdb.Error):
+            con.execute("DELETE FROM runs")
+
+
+def test_unusable_databases_give_one_line_errors(tmp_path):
+    not_duckdb = tmp_path / "notes.duckdb"
+    not_duckdb.write_text("just some text, not a database\n" * 100)
+    with pytest.raises(store.StoreError) as err:
+        with store.writer(not_duckdb):
+            pass
+    assert "\n" not in str(err.value) and str(not_duckdb) in str(err.value)
+    assert not_duckdb.read_text().startswith("just some text")
+    with pytest.raises(store.StoreError, match="does not exist"):
+        with store.writer(tmp_path / "missing" / "n.duckdb"):
+            pass
+    with pytest.raises(store.StoreError, match="no database"):
+        with store.reader(tmp_path / "absent.duckdb"):
+            pass
