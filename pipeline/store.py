@@ -115,6 +115,11 @@ class Writer:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
 
+    def _many(self, sql: str, rows: list) -> None:
+        """executemany that accepts an empty list (DuckDB's refuses one)."""
+        if rows:
+            self.con.executemany(sql, rows)
+
     # runs ---------------------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
         run_id = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -207,7 +212,7 @@ class Writer:
     def queue_retries(self, entries: Sequence[tuple[str, FeedEntry, Failure]]) -> None:
         """Remember entries whose page failed for a passing reason; count the attempt."""
         now = utcnow()
-        self.con.executemany(
+        self._many(
             """INSERT INTO retry_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                ON CONFLICT (article_id) DO UPDATE SET attempts = retry_entries.attempts + 1,
                    last_reason = excluded.last_reason, last_try_at = excluded.last_try_at""",
@@ -226,7 +231,7 @@ class Writer:
 
     def record_failures(self, run_id: str, failures: Sequence[tuple[Failure, str | None]]) -> None:
         now = utcnow()
-        self.con.executemany(
+        self._many(
             "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 [run_id, f.url, f.stage, source, f.reason, f.detail[:1000], f.status, f.permanent, now]
@@ -295,7 +300,7 @@ class Writer:
         if not fresh:
             return BatchResult(new=0, duplicates=0, skipped=len(articles))
         originals = self._find_originals(fresh, duplicate_threshold)
-        self.con.executemany(
+        self._many(
             """INSERT INTO articles (article_id, url, fetched_url, source, feed_url, title, author, published_at,
                    date_origin, fetched_at, language, sitename, text, extraction, duplicate_of, relevance, run_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
@@ -306,16 +311,16 @@ class Writer:
                 for a in fresh
             ],
         )
-        self.con.executemany(
+        self._many(
             "INSERT INTO article_html VALUES (?, ?) ON CONFLICT DO NOTHING",
             [[a.article_id, a.raw_html] for a in fresh],
         )
         with_sketch = [a for a in fresh if a.text_sketch]
-        self.con.executemany(
+        self._many(
             "INSERT INTO article_sketches VALUES (?, ?) ON CONFLICT DO NOTHING",
             [[a.article_id, list(a.text_sketch)] for a in with_sketch],
         )
-        self.con.executemany(
+        self._many(
             "INSERT INTO sketch_bands VALUES (?, ?)",
             [[key, a.article_id] for a in with_sketch for key in dedup.band_keys(a.text_sketch)],
         )
@@ -330,28 +335,24 @@ class Writer:
         if delete_first and ids:
             for table in ("mentions", "article_topics", "quotes"):
                 self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
-            self.con.executemany(
+            self._many(
                 "UPDATE articles SET relevance = ? WHERE article_id = ?", [[e.relevance, e.article_id] for e in enrichments]
             )
         mention_rows = [
             [e.article_id, m.actor, m.surface, m.label, m.start_char, m.end_char] for e in enrichments for m in e.mentions
         ]
-        if mention_rows:
-            self.con.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", mention_rows)
+        self._many("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", mention_rows)
         topic_rows = [[e.article_id, t.topic, t.score] for e in enrichments for t in e.topics]
-        if topic_rows:
-            self.con.executemany("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
+        self._many("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
         quote_rows = [
             [e.article_id, q.speaker, q.actor, q.quote, i] for e in enrichments for i, q in enumerate(e.quotes)
         ]
-        if quote_rows:
-            self.con.executemany("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
+        self._many("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
 
     def sync_actors(self, actors: Sequence[tuple[str, str, tuple[str, ...]]]) -> None:
         """Make the actors table equal the registry."""
         self.con.execute("DELETE FROM actors")
-        if actors:
-            self.con.executemany("INSERT INTO actors VALUES (?, ?, ?)", [[a, k, list(al)] for a, k, al in actors])
+        self._many("INSERT INTO actors VALUES (?, ?, ?)", [[a, k, list(al)] for a, k, al in actors])
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
