@@ -44,8 +44,7 @@ def _check_writable_db(db: Path) -> None:
 
     if db.exists() and db.is_dir():
         raise StoreError(f"database path is a directory: {db}")
-    with store.writer(db):
-        pass
+    store.prepare(db)
 
 
 def cmd_run(args) -> int:

@@ -19,7 +19,7 @@ from pipeline.feeds import parse_feed
 from pipeline.fetch import Fetcher
 from pipeline.identity import article_id, canonical_url
 from pipeline.nlp import Annotator, registry_rows
-from pipeline.records import Article, Failure, FeedEntry, NotModified, ParsedFeed, Response
+from pipeline.records import Article, Failure, FeedEntry, NotModified, Response
 from pipeline.settings import Config
 
 MAX_PAGE_ATTEMPTS = 5  # a page that failed for a passing reason is tried this often in all
@@ -82,10 +82,11 @@ class Ingest:
         return self._annotator
 
     def writer(self):
-        return store.writer(self.db_path, self.config.settings.relevance_threshold)
+        return store.writer(self.db_path)
 
     # run bookkeeping ----------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
+        store.prepare(self.db_path, self.config.settings.relevance_threshold)
         with self.writer() as w, w.transaction():
             w.sync_actors(registry_rows(self.domain.actors))
             return w.start_run(flow)

@@ -365,26 +365,29 @@ class Writer:
         self.con.execute("COMMIT")
 
 
+def prepare(path: Path, relevance_threshold: float | None = None, wait: float = LOCK_WAIT_SECONDS) -> None:
+    """Create or migrate the database and recreate its views. Call once before a run's writers."""
+    with writer(path, wait=wait) as w:
+        try:
+            migrate(w.con)
+            if relevance_threshold is not None:
+                w.con.execute(
+                    "INSERT OR REPLACE INTO newsmon_settings VALUES ('relevance_threshold', ?)",
+                    [str(relevance_threshold)],
+                )
+            create_views(w.con)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
+
+
 @contextmanager
-def writer(
-    path: Path, relevance_threshold: float | None = None, wait: float = LOCK_WAIT_SECONDS
-) -> Iterator[Writer]:
-    """A read-write connection, migrated and with fresh views. Held only for as long as the block runs."""
+def writer(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Writer]:
+    """A read-write connection, held only for as long as the block runs. See `prepare`."""
     path = Path(path)
     if not path.parent.is_dir():
         raise StoreError(f"folder for database does not exist: {path.parent}")
     con = _connect(path, read_only=False, wait=wait)
     try:
-        try:
-            migrate(con)
-            if relevance_threshold is not None:
-                con.execute(
-                    "INSERT OR REPLACE INTO newsmon_settings VALUES ('relevance_threshold', ?)",
-                    [str(relevance_threshold)],
-                )
-            create_views(con)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
         yield Writer(con)
     finally:
         con.close()

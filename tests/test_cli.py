@@ -39,6 +39,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) ->
 @pytest.fixture
 def populated_db(tmp_path) -> Path:
     db = tmp_path / "n.duckdb"
+    store.prepare(db)
     with store.writer(db) as w:
         run = w.start_run("ingest")
         w.finish_run(run, "completed", {"feeds_total": 3})

@@ -31,6 +31,7 @@ def test_every_news_feed_yields_what_feedparser_yields(http_server, tmp_path):
     config = make_config({"real": list(urls.values())})
     assert len(NEWS) == 20
     with Ingest(config, tmp_path / "db.duckdb") as ingest:
+        ingest.start_run("ingest")
         for path, url in urls.items():
             check = ingest.check_feed("real", url)
             direct = feedparser.parse(path.read_bytes())

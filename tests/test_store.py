@@ -46,6 +46,12 @@ def enrichment(a: Article) -> Enrichment:
     )
 
 
+def fresh_db(tmp_path):
+    db = tmp_path / "n.duckdb"
+    store.prepare(db)
+    return db
+
+
 def counts(db) -> dict[str, int]:
     with store.reader(db) as con:
         return {
@@ -57,8 +63,7 @@ def counts(db) -> dict[str, int]:
 def test_migrations_are_recorded_once_and_views_exist(tmp_path):
     db = tmp_path / "n.duckdb"
     for _ in range(2):
-        with store.writer(db):
-            pass
+        store.prepare(db)
     with store.reader(db) as con:
         assert con.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 1
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
@@ -66,7 +71,7 @@ def test_migrations_are_recorded_once_and_views_exist(tmp_path):
 
 
 def test_an_article_and_all_its_rows_land_together_or_not_at_all(tmp_path):
-    db = tmp_path / "n.duckdb"
+    db = fresh_db(tmp_path)
     a = article(1)
     with store.writer(db) as w:
         run = w.start_run("ingest")
@@ -83,7 +88,7 @@ def test_an_article_and_all_its_rows_land_together_or_not_at_all(tmp_path):
 
 
 def test_writing_the_same_articles_again_stores_nothing(tmp_path):
-    db = tmp_path / "n.duckdb"
+    db = fresh_db(tmp_path)
     arts = [article(1), article(2, text=BODY.replace("Doha", "Moscow").replace("UN seat", "frozen reserves") * 1)]
     with store.writer(db) as w:
         run = w.start_run("ingest")
@@ -96,7 +101,7 @@ def test_writing_the_same_articles_again_stores_nothing(tmp_path):
 
 
 def test_near_duplicate_points_at_the_earliest_original(tmp_path):
-    db = tmp_path / "n.duckdb"
+    db = fresh_db(tmp_path)
     original = article(1, published=datetime(2021, 10, 11, 8, 0))
     copy_text = "Doha (Agencies) - " + BODY + " With agencies."
     copy = article(2, text=copy_text, published=datetime(2021, 10, 11, 11, 0))
@@ -117,7 +122,7 @@ def test_near_duplicate_points_at_the_earliest_original(tmp_path):
 
 
 def test_a_reader_can_open_between_write_batches(tmp_path):
-    db = tmp_path / "n.duckdb"
+    db = fresh_db(tmp_path)
     with store.writer(db) as w:
         w.start_run("ingest")
     with store.reader(db) as con:
@@ -130,8 +135,7 @@ def test_unusable_databases_give_one_line_errors(tmp_path):
     not_duckdb = tmp_path / "notes.duckdb"
     not_duckdb.write_text("just some text, not a database\n" * 100)
     with pytest.raises(store.StoreError) as err:
-        with store.writer(not_duckdb):
-            pass
+        store.prepare(not_duckdb)
     assert "\n" not in str(err.value) and str(not_duckdb) in str(err.value)
     assert not_duckdb.read_text().startswith("just some text")
     with pytest.raises(store.StoreError, match="does not exist"):
