@@ -239,11 +239,19 @@ class Writer:
             ],
         )
 
-    def _find_originals(self, articles: Sequence[Article], threshold: float) -> dict[str, str]:
-        """article_id -> the earliest stored (or earlier in this batch) article with nearly the same text."""
+    def _find_originals(
+        self, articles: Sequence[Article], threshold: float
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Group near-duplicates under their earliest article (by publication time).
+
+        Returns (article_id -> original for the new articles that are copies, old root -> new root for stored
+        groups whose original turns out to be a newly arrived, earlier article, or that merge into another).
+        """
         keyed = {a.article_id: dedup.band_keys(a.text_sketch) for a in articles}
         all_keys = sorted({k for keys in keyed.values() for k in keys})
-        candidates: dict[str, tuple[tuple[int, ...], str, datetime]] = {}
+        # article_id -> (signature, root id); root id -> root's time
+        known: dict[str, tuple[tuple[int, ...], str]] = {}
+        root_time: dict[str, datetime] = {}
         if all_keys:
             rows = self.con.execute(
                 """
@@ -257,31 +265,39 @@ class Writer:
                 """,
                 [all_keys],
             ).fetchall()
-            candidates = {r[0]: (tuple(r[1]), r[2], r[3]) for r in rows}
+            for article_id, signature, root, when in rows:
+                known[article_id] = (tuple(signature), root)
+                root_time[root] = when
         band_index: dict[int, list[str]] = {}
-        for article_id, (signature, _root, _when) in candidates.items():
+        for article_id, (signature, _root) in known.items():
             for key in dedup.band_keys(signature):
                 band_index.setdefault(key, []).append(article_id)
-        originals: dict[str, str] = {}
-        for article in articles:  # already in publication order
-            matches = {c for k in keyed[article.article_id] for c in band_index.get(k, [])}
-            roots = [
-                (candidates[c][2], candidates[c][1])
-                for c in matches
-                if dedup.similarity(article.text_sketch, candidates[c][0]) >= threshold
-            ]
-            if roots:
-                originals[article.article_id] = min(roots)[1]
-            root = originals.get(article.article_id, article.article_id)
-            when = article.published_at or article.fetched_at
-            if root == article.article_id:
-                root_when = when
-            else:
-                root_when = min(r[0] for r in roots)
-            candidates[article.article_id] = (article.text_sketch, root, root_when)
+        assigned: dict[str, str] = {}  # new article -> its root when it arrived
+        reroots: dict[str, str] = {}  # a root that turned out not to be the earliest -> the earlier one
+
+        def resolve(root: str) -> str:
+            while root in reroots:
+                root = reroots[root]
+            return root
+
+        for article in articles:  # in publication order
+            candidates = {c for k in keyed[article.article_id] for c in band_index.get(k, [])}
+            roots = {
+                resolve(known[c][1])
+                for c in candidates
+                if dedup.similarity(article.text_sketch, known[c][0]) >= threshold
+            }
+            root_time[article.article_id] = article.published_at or article.fetched_at
+            group = sorted(roots | {article.article_id}, key=lambda r: (root_time[r], r))
+            root = group[0]
+            reroots.update({other: root for other in group[1:] if other != article.article_id})
+            assigned[article.article_id] = root
+            known[article.article_id] = (article.text_sketch, root)
             for key in keyed[article.article_id]:
                 band_index.setdefault(key, []).append(article.article_id)
-        return originals
+        originals = {a: resolve(r) for a, r in assigned.items() if resolve(r) != a}
+        stored_reroots = {old: resolve(old) for old in reroots if old not in assigned}
+        return originals, stored_reroots
 
     def write_articles(
         self,
@@ -299,7 +315,7 @@ class Writer:
         fresh = sorted(unique.values(), key=lambda a: (a.published_at or a.fetched_at, a.fetched_at, a.url))
         if not fresh:
             return BatchResult(new=0, duplicates=0, skipped=len(articles))
-        originals = self._find_originals(fresh, duplicate_threshold)
+        originals, reroots = self._find_originals(fresh, duplicate_threshold)
         self._many(
             """INSERT INTO articles (article_id, url, fetched_url, source, feed_url, title, author, published_at,
                    date_origin, fetched_at, language, sitename, text, extraction, duplicate_of, relevance, run_id)
@@ -325,6 +341,11 @@ class Writer:
             [[key, a.article_id] for a in with_sketch for key in dedup.band_keys(a.text_sketch)],
         )
         self.replace_enrichments([enrichments[a.article_id] for a in fresh], delete_first=False)
+        # a stored group whose original arrived only now: point it, and its copies, at that original
+        self._many(
+            "UPDATE articles SET duplicate_of = ? WHERE article_id = ? OR duplicate_of = ?",
+            [[new, old, old] for old, new in reroots.items()],
+        )
         return BatchResult(
             new=len(fresh), duplicates=len(originals), skipped=len(articles) - len(fresh)
         )

@@ -13,3 +13,21 @@ def http_server() -> Iterator[LocalHTTPServer]:
     """A programmable HTTP server on 127.0.0.1 (see tests/httpserver.py)."""
     with LocalHTTPServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_home(tmp_path_factory) -> Iterator[None]:
+    """One Prefect home for the session's temporary servers, telemetry off; nothing in the user's ~/.prefect."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK")}
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["DO_NOT_TRACK"] = "1"
+    os.environ.pop("PREFECT_API_URL", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

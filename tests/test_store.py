@@ -144,3 +144,22 @@ def test_unusable_databases_give_one_line_errors(tmp_path):
     with pytest.raises(store.StoreError, match="no database"):
         with store.reader(tmp_path / "absent.duckdb"):
             pass
+
+
+def test_an_original_arriving_after_its_copy_becomes_the_root(tmp_path):
+    db = fresh_db(tmp_path)
+    original = article(1, published=datetime(2021, 11, 18, 12, 25))
+    copy = article(2, text="Kabul (Agencies) - " + BODY, published=datetime(2021, 11, 18, 17, 31))
+    second_copy = article(3, text=BODY + " With agencies.", published=datetime(2021, 11, 19, 8, 0))
+    with store.writer(db) as w:
+        run = w.start_run("ingest")
+        w.write_articles(run, [copy, second_copy], {a.article_id: enrichment(a) for a in (copy, second_copy)}, 0.8)
+    with store.writer(db) as w:
+        w.write_articles(run, [original], {original.article_id: enrichment(original)}, 0.8)
+    with store.reader(db) as con:
+        dup = dict(con.execute("SELECT article_id, duplicate_of FROM articles").fetchall())
+    assert dup == {
+        original.article_id: None,
+        copy.article_id: original.article_id,
+        second_copy.article_id: original.article_id,
+    }
