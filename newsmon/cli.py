@@ -20,6 +20,13 @@ class UsageError(Exception):
     """A bad argument; one line."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr (`newsmon --help` still shows the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"newsmon: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _db_path(value: str | None, create_default_folder: bool) -> Path:
     if value:
         return Path(value)
@@ -97,11 +104,11 @@ def cmd_demo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="newsmon",
         description="Monitor how the press covers a subject: feeds in, clean annotated articles in DuckDB out.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
 
     def add(name: str, help_text: str, sources: bool = True):
         p = sub.add_parser(name, help=help_text, description=help_text)
