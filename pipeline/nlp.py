@@ -9,6 +9,7 @@ patterns expanded to their inflected forms, so no tagger or lemmatizer has to ru
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.domain import Actor, Domain
+from pipeline.quotes import NamedSpan, find_quotes
 from pipeline.records import Enrichment, Mention, TopicScore
 from pipeline.settings import ConfigError
 
@@ -26,6 +28,11 @@ NON_NER_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmati
 NAMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
 KIND_LABEL = {"person": "PERSON", "state": "GPE"}  # every other kind is an ORG
 SHORT_FORM = "short-form::"
+TITLES = frozenset(
+    "mr mrs ms dr sir president minister secretary general envoy ambassador spokesman spokeswoman spokesperson "
+    "chief deputy acting prime foreign mullah mawlawi maulvi sheikh haji commander governor senator "
+    "representative special director lieutenant colonel major gen. lt. col. judge king queen prince emir".split()
+)
 MAX_CHARS = 100_000  # longer texts are cut for NLP; a news article is far shorter
 
 _IRREGULAR = {
@@ -73,10 +80,21 @@ def load_model(preferred: str) -> Language:
     raise ConfigError(f"no spaCy model: neither {preferred} nor {FALLBACK_MODEL} is installed (run `make install`)")
 
 
-def _is_case_sensitive(alias: str) -> bool:
-    """Abbreviations and short forms match as written ("US" is not "us"); longer names match in any case."""
+_PARTICLE = re.compile(r"(?<=\s)(?:al|el|bin|ibn|ul|ud|ur|e|i|von|van|de)(?=[-\s])", re.I)
+
+
+def alias_forms(alias: str) -> set[str]:
+    """The spellings an alias is matched in. Abbreviations and short names match as written ("US" is not
+    "us"); longer names also in lower case, capitalised, title case and upper case; both apostrophes."""
     letters = [c for c in alias if c.isalpha()]
-    return len(alias) < 4 or (letters and all(c.isupper() for c in letters))
+    if len(alias) < 4 or (letters and all(c.isupper() for c in letters)):
+        forms = {alias}
+    else:
+        forms = {alias, alias.lower(), alias[0].upper() + alias[1:], alias.title(), alias.upper()}
+        # name particles are written either way: "Majed Al-Ansari" / "Majed al-Ansari"
+        forms |= {_PARTICLE.sub(lambda m: m.group(0).lower(), f) for f in forms}
+        forms |= {_PARTICLE.sub(lambda m: m.group(0).capitalize(), f) for f in forms}
+    return forms | {f.replace("'", "’") for f in forms} | {f.replace("’", "'") for f in forms}
 
 
 class Annotator:
@@ -97,22 +115,20 @@ class Annotator:
             (role, [role]) for role in sorted({r for a in domain.actors for r in a.roles})
         )
 
-    def _pattern(self, alias: str) -> list[dict]:
-        tokens = self.nlp.make_doc(alias)
-        if _is_case_sensitive(alias):
-            return [{"ORTH": t.text} for t in tokens]
-        return [{"NORM": t.norm_} for t in tokens]
-
     def _add_ruler(self) -> None:
+        """An entity ruler from the registry, before the statistical NER so that registry names win.
+        Phrase patterns on exact text (a PhraseMatcher) are several times faster than token patterns."""
         if "actor_ruler" in self.nlp.pipe_names:
             self.nlp.remove_pipe("actor_ruler")
         patterns = []
         for actor in self.domain.actors:
             label = KIND_LABEL.get(actor.kind, "ORG")
-            patterns += [{"label": label, "pattern": self._pattern(a), "id": actor.name} for a in actor.aliases]
-            patterns += [
-                {"label": "PERSON", "pattern": self._pattern(s), "id": SHORT_FORM + actor.name} for s in actor.short
-            ]
+            for alias in actor.aliases:
+                patterns += [{"label": label, "pattern": form, "id": actor.name} for form in alias_forms(alias)]
+            for short in actor.short:
+                patterns += [
+                    {"label": "PERSON", "pattern": form, "id": SHORT_FORM + actor.name} for form in alias_forms(short)
+                ]
         ruler = self.nlp.add_pipe("entity_ruler", name="actor_ruler", before="ner", config={"validate": False})
         ruler.add_patterns(patterns)
 
@@ -132,46 +148,68 @@ class Annotator:
 
     # per document -------------------------------------------------------------------------------
     def enrich(self, article_id: str, doc: Doc) -> Enrichment:
-        mentions = self._mentions(doc)
+        spans = self._mentions(doc)
+        mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end) for s in spans)
         topics = self._topics(doc)
         relevance = self._relevance(doc, mentions, topics)
-        return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=(), relevance=relevance)
+        quotes = find_quotes(doc.text, spans)
+        return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance)
 
-    def _mentions(self, doc: Doc) -> tuple[Mention, ...]:
-        named: set[str] = set()
-        found: list[Mention] = []
-        for ent in doc.ents:
-            if ent.label_ not in NAMED_LABELS:
+    def _mentions(self, doc: Doc) -> list[NamedSpan]:
+        """Entities and role references in order, resolved to canonical actors where the article allows.
+
+        A registry alias names its actor. A short form (a surname), or a role noun ("the foreign minister"),
+        refers to the person named in full earlier in the same article: a registry actor, or, for a surname,
+        anyone named in full before (the quote's speaker is then that full name).
+        """
+        roles = {start: (end, self.nlp.vocab.strings[mid]) for mid, start, end in self.role_matcher(doc)}
+        named: set[str] = set()  # registry actors named so far
+        surnames: dict[str, tuple[str | None, str]] = {}  # surname -> (actor, full name) of the latest person
+        found: list[NamedSpan] = []
+        ents = [e for e in doc.ents if e.label_ in NAMED_LABELS]
+        ent_at = {e.start: e for e in ents}
+        i = 0
+        while i < len(doc):
+            ent = ent_at.get(i)
+            if ent is None:
+                if i in roles:
+                    found += self._role_reference(doc, i, *roles[i], named)
+                i += 1
                 continue
-            actor = ent.ent_id_ or None
+            i = ent.end
+            actor, label, text, start = ent.ent_id_ or None, ent.label_, ent.text, ent.start_char
+            name = text
             if actor and actor.startswith(SHORT_FORM):
-                full = actor[len(SHORT_FORM):]
-                actor = full if full in named else None
-            elif actor is None:
-                actor = self._short_form_of(ent.text, named)
+                before = doc[ent.start - 1] if ent.start > 0 else None
+                if before is not None and before.is_title and not before.is_stop and before.lower_ not in TITLES \
+                        and not before.ent_type_:
+                    # "Sediqa Amiri" is not Rina Amiri: a first name in front makes it someone else
+                    text, start, actor = doc[ent.start - 1 : ent.end].text, before.idx, None
+                    name, label = text, "PERSON"
+                else:
+                    full = actor[len(SHORT_FORM):]
+                    actor, name = (full, full) if full in named else surnames.get(text, (None, text))
             elif actor:
                 named.add(actor)
-            found.append(Mention(ent.text, ent.label_, actor, ent.start_char, ent.end_char))
-        found += self._role_mentions(doc, named)
-        return tuple(sorted(found, key=lambda m: m.start_char))
-
-    def _short_form_of(self, surface: str, named: set[str]) -> str | None:
-        """An unregistered name that is the short form of an actor named earlier in the article."""
-        matches = [n for n in named if surface in self.actors[n].short]
-        return matches[0] if len(matches) == 1 else None
-
-    def _role_mentions(self, doc: Doc, named: set[str]) -> list[Mention]:
-        found = []
-        for match_id, start, end in self.role_matcher(doc):
-            role = self.nlp.vocab.strings[match_id]
-            if any(t.ent_type_ for t in doc[start:end]) or (end < len(doc) and doc[end].ent_type_):
-                continue  # a title in front of a name ("Foreign Minister Amir Khan Muttaqi"), not a reference
-            holders = [n for n in named if role in self.actors[n].roles]
-            if len(holders) == 1:
-                span = doc[start - 1 : end] if start > 0 and doc[start - 1].lower_ == "the" else doc[start:end]
-                label = KIND_LABEL.get(self.actors[holders[0]].kind, "ORG")
-                found.append(Mention(span.text, label, holders[0], span.start_char, span.end_char))
+                name = actor
+            elif len(ent) == 1 and text in surnames:
+                actor, name = surnames[text]  # a surname alone, after the full name
+                label = "PERSON"
+            if label == "PERSON" and " " in text and (actor is None or actor == name):
+                surnames[text.split()[-1]] = (actor, name)
+            found.append(NamedSpan(start, start + len(text), label, actor, text, name))
         return found
+
+    def _role_reference(self, doc: Doc, start: int, end: int, role: str, named: set[str]) -> list[NamedSpan]:
+        """'the foreign minister' after the one registry actor with that role was named; not a title before a name."""
+        if any(t.ent_type_ for t in doc[start:end]) or (end < len(doc) and doc[end].ent_type_):
+            return []
+        holders = [n for n in named if role in self.actors[n].roles]
+        if len(holders) != 1:
+            return []
+        span = doc[start - 1 : end] if start > 0 and doc[start - 1].lower_ == "the" else doc[start:end]
+        label = KIND_LABEL.get(self.actors[holders[0]].kind, "ORG")
+        return [NamedSpan(span.start_char, span.end_char, label, holders[0], span.text, holders[0])]
 
     def _topics(self, doc: Doc) -> tuple[TopicScore, ...]:
         hits: dict[str, set[int]] = {}

@@ -1,0 +1,162 @@
+"""Direct quotes and who said them, from the article text and its resolved names.
+
+Wire copy attributes a quote in a few fixed shapes: `"...," X said.`, `"...," said X.`, `X said: "..."`,
+`X told reporters: "..."`, `"...", according to X.`, and `"...," he said.` after X was named. The quote marks are
+paired per paragraph, in any mix of straight and curly marks (a stray opening mark used as a closing one is
+common in real copy); the attribution is looked for in the clause after the quote, then in the one before,
+next to a speech verb; a pronoun is the previous speaker or the last person named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.records import Quote
+
+DOUBLE_QUOTES = "\"“”„«»"
+SPEECH_VERBS = (
+    "said|says|say|stated|states|told|tells|added|adds|remarked|claimed|claims|noted|notes|warned|warns|wrote|"
+    "writes|tweeted|posted|asked|asks|urged|urges|insisted|insists|explained|stressed|announced|declared|argued|"
+    "replied|commented|acknowledged|pledged|vowed|promised|concluded|continued|recalled|complained|admitted|"
+    "cautioned|emphasised|emphasized|observed|suggested|conceded|predicted|reiterated|repeated|quoted|"
+    "called|calling|described|describing|saying|adding|according to|in a statement|statement said"
+)
+_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b", re.I)
+_PRONOUN = re.compile(r"\b(he|she|they)\b", re.I)
+_UNNAMED = re.compile(
+    r"\b((?:a|an|one|another|the)\s+(?:[a-z-]+\s+){0,3}?(?:official|diplomat|spokesman|spokeswoman|spokesperson|"
+    r"source|minister|commander|resident|worker|journalist|analyst|negotiator|envoy|officer|teacher|student|"
+    r"doctor|witness|member|activist|representative|elder|statement)s?)\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+MAX_CLAUSE = 220  # characters of attribution looked at on either side of a quote
+MIN_WORDS = 2  # one-word scare quotes ("failed") are not quotes
+
+
+@dataclass(frozen=True)
+class NamedSpan:
+    """A name in the text, resolved as far as the article allows."""
+
+    start: int
+    end: int
+    label: str
+    actor: str | None  # canonical registry actor
+    surface: str  # as written
+    name: str  # how to call the speaker: the actor, or the full name introduced earlier, or the surface
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quoted passage, quote marks excluded; pairs never cross a paragraph."""
+    spans = []
+    offset = 0
+    for paragraph in re.split(r"(\n\s*\n)", text):
+        opened = None
+        for i, char in enumerate(paragraph):
+            if char not in DOUBLE_QUOTES:
+                continue
+            if opened is None:
+                opened = i + 1
+            else:
+                spans.append((offset + opened, offset + i))
+                opened = None
+        if opened is not None and len(paragraph) - opened > 0:  # a quote running on into the next paragraph
+            spans.append((offset + opened, offset + len(paragraph.rstrip())))
+        offset += len(paragraph)
+    return spans
+
+
+def _clause_after(text: str, end: int, limit: int) -> tuple[int, int]:
+    start = end + 1
+    stop = min(limit, start + MAX_CLAUSE, text.find("\n", start) if "\n" in text[start:] else len(text))
+    match = _SENTENCE_END.search(text, start, stop)
+    return start, (match.end() if match else stop)
+
+
+def _clause_before(text: str, start: int, floor: int) -> tuple[int, int]:
+    begin = max(floor, start - 1 - MAX_CLAUSE, text.rfind("\n", 0, start) + 1)
+    window = text[begin : start - 1]
+    ends = list(_SENTENCE_END.finditer(window))
+    return (begin + ends[-1].end() if ends else begin), start - 1
+
+
+def _speaker_in(
+    text: str, lo: int, hi: int, side: str, spans: list[NamedSpan], last: NamedSpan | None
+) -> NamedSpan | str | None:
+    """The speaker named in one attribution clause, next to the speech verb nearest the quote."""
+    clause = text[lo:hi]
+    verbs = list(_VERB.finditer(clause))
+    if not verbs:
+        return None
+    verb = verbs[-1] if side == "before" else verbs[0]
+    verb_start, verb_end = lo + verb.start(), lo + verb.end()
+    inside = [s for s in spans if s.start >= lo and s.end <= hi]
+    if verb.group(0).lower() == "according to":
+        after = [s for s in inside if s.start >= verb_end]
+        people = [s for s in after if s.label == "PERSON"]
+        if people or after:
+            return (people or after)[0]
+    if inside:
+        def rank(s: NamedSpan) -> tuple[bool, int]:
+            # a person before the verb ("X said", "X, the envoy, said") over one after it ("said X"),
+            # and a person over an organisation or a place
+            gap = verb_start - s.end if s.end <= verb_start else s.start - verb_end + 15
+            return (s.label != "PERSON", max(gap, 0))
+
+        return min(inside, key=rank)
+    named = _surname_next_to(text, verb_start, verb_end, spans, lo)
+    if named is not None:
+        return named
+    pronoun = _PRONOUN.search(clause)
+    if pronoun and abs(lo + pronoun.start() - verb_start) <= 30:
+        return last
+    unnamed = _UNNAMED.search(clause)
+    if unnamed:
+        return unnamed.group(1)
+    return None
+
+
+def _surname_next_to(text: str, verb_start: int, verb_end: int, spans: list[NamedSpan], lo: int) -> NamedSpan | None:
+    """'"...," Price said': a capitalised word by the verb that is the surname of a person named before."""
+    before = re.search(r"([A-Z][\w'’-]+)\s*$", text[lo:verb_start])
+    after = re.match(r"\s+([A-Z][\w'’-]+)", text[verb_end : verb_end + 40])
+    for match in (before, after):
+        if match is None:
+            continue
+        word = match.group(1)
+        people = [s for s in spans if s.start < lo and s.label == "PERSON" and s.surface.split()[-1] == word]
+        if people:
+            return people[-1]
+    return None
+
+
+def find_quotes(text: str, spans: list[NamedSpan]) -> tuple[Quote, ...]:
+    quotes = []
+    marks = quote_spans(text)
+    last_speaker: NamedSpan | None = None
+    for i, (start, end) in enumerate(marks):
+        content = text[start:end].strip().rstrip(",").strip()
+        if len(content.split()) < MIN_WORDS:
+            continue
+        next_start = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        previous_end = marks[i - 1][1] + 1 if i > 0 else 0
+        after = _clause_after(text, end, next_start - 1)
+        before = _clause_before(text, start, previous_end)
+        people_before = [s for s in spans if s.end <= start and s.label == "PERSON"]
+        fallback = last_speaker or (people_before[-1] if people_before else None)
+        order = (after, before) if not content.endswith((".", "?", "!")) else (before, after)
+        speaker = None
+        for (lo, hi), side in zip(order, ("after", "before") if order[0] == after else ("before", "after")):
+            speaker = _speaker_in(text, lo, hi, side, spans, fallback)
+            if speaker is not None:
+                break
+        if speaker is None:
+            continue
+        if isinstance(speaker, NamedSpan):
+            quotes.append(Quote(speaker=speaker.name, actor=speaker.actor, quote=content))
+            if speaker.label == "PERSON" or (speaker.actor and speaker.name == speaker.actor):
+                last_speaker = speaker
+        else:
+            quotes.append(Quote(speaker=speaker, actor=None, quote=content))
+    return tuple(quotes)
