@@ -138,7 +138,7 @@ def evaluate(annotator: Annotator, gold: list[GoldArticle], threshold: float) ->
     return report, errors
 
 
-def throughput(annotator: Annotator, texts: list[str], model: str, repeat: int = 3) -> dict:
+def throughput(annotator: Annotator, texts: list[str], model: str, repeat: int = 5) -> dict:
     """Words per second of the whole NLP step against bare spaCy NER (the model's ner alone, no ruler)."""
     bare = load_model.__wrapped__(model)  # a fresh copy, without the registry's ruler
     words = sum(len(t.split()) for t in texts)

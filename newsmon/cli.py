@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT, ConfigError, load_config
@@ -65,6 +66,46 @@ def cmd_run(args) -> int:
     return 0 if summary["status"] == "completed" else 1
 
 
+def _window(args) -> tuple[date, date]:
+    dates = []
+    for flag, value in (("--start", args.start), ("--end", args.end)):
+        try:
+            dates.append(date.fromisoformat(value))
+        except ValueError:
+            raise UsageError(f"{flag} must be a date as YYYY-MM-DD, not {value!r}") from None
+    start, end = dates
+    if start > end:
+        raise UsageError(f"the window is inverted: --start {start} is after --end {end}")
+    return start, end
+
+
+def cmd_backfill(args) -> int:
+    start, end = _window(args)
+    db = _db_path(args.db, create_default_folder=True)
+    config = load_config(_sources_path(args.sources))
+    names = {s.name for s in config.sources}
+    unknown = [n for n in args.source or () if n not in names]
+    if unknown:
+        raise UsageError(f"no source named {unknown[0]!r} in {config.sources_path}")
+    if not args.reprocess:
+        raise UsageError("backfill from sitemaps is not built yet (issue 4); --reprocess works")
+    if not db.is_file():
+        raise StoreError(f"no database at {db} (run `newsmon run` or `newsmon demo` first)")
+    _check_writable_db(db)
+    from pipeline.reprocess import reprocess_window
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rreprocessed {done}/{total} articles", end="", file=sys.stderr, flush=True)
+
+    result = reprocess_window(db, config.settings, start, end, tuple(args.source or ()), progress=progress)
+    print(file=sys.stderr)
+    print(
+        f"reprocessed {result.articles} stored articles from {start} to {end} "
+        f"({result.texts_changed} with a new text); run {result.run_id}"
+    )
+    return 0
+
+
 def cmd_sql(args) -> int:
     from pipeline.report import render, run_query
 
@@ -118,6 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("run", "one ingest pass over every feed of every source (what the schedule runs)").set_defaults(func=cmd_run)
+    p = add("backfill", "bring in, or with --reprocess re-run extraction and NLP over, the articles of a date window")
+    p.add_argument("--start", required=True, help="first day of the window, YYYY-MM-DD (inclusive)")
+    p.add_argument("--end", required=True, help="last day of the window, YYYY-MM-DD (inclusive)")
+    p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    p.add_argument(
+        "--reprocess",
+        action="store_true",
+        help="re-run extraction and NLP over the stored articles of the window, from their stored pages",
+    )
+    p.set_defaults(func=cmd_backfill)
     p = add("sql", "run one read-only SQL query and print the result", sources=False)
     p.add_argument("query", help="the SQL query")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")

@@ -97,6 +97,12 @@ def alias_forms(alias: str) -> set[str]:
     return forms | {f.replace("'", "’") for f in forms} | {f.replace("’", "'") for f in forms}
 
 
+def _is_dateline(doc: Doc, ent) -> bool:
+    """'KABUL, Oct 12 (Wire) -': an upper-case place opening a paragraph is a dateline, not a mention."""
+    at_start = ent.start_char == 0 or doc.text[ent.start_char - 1] == "\n"
+    return at_start and ent.text.isupper() and len(ent.text) > 3 and not ent.ent_id_
+
+
 class Annotator:
     """Runs the model over article texts and turns its docs into `Enrichment` records."""
 
@@ -149,7 +155,7 @@ class Annotator:
     # per document -------------------------------------------------------------------------------
     def enrich(self, article_id: str, doc: Doc) -> Enrichment:
         spans = self._mentions(doc)
-        mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end) for s in spans)
+        mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end, s.name) for s in spans)
         topics = self._topics(doc)
         relevance = self._relevance(doc, mentions, topics)
         quotes = find_quotes(doc.text, spans)
@@ -166,7 +172,7 @@ class Annotator:
         named: set[str] = set()  # registry actors named so far
         surnames: dict[str, tuple[str | None, str]] = {}  # surname -> (actor, full name) of the latest person
         found: list[NamedSpan] = []
-        ents = [e for e in doc.ents if e.label_ in NAMED_LABELS]
+        ents = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _is_dateline(doc, e)]
         ent_at = {e.start: e for e in ents}
         i = 0
         while i < len(doc):

@@ -99,6 +99,7 @@ class Mention:
     actor: str | None
     start_char: int
     end_char: int
+    name: str | None = None  # what it resolves to in the article: the actor, or a full name, else the surface
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 
@@ -360,15 +360,57 @@ class Writer:
                 "UPDATE articles SET relevance = ? WHERE article_id = ?", [[e.relevance, e.article_id] for e in enrichments]
             )
         mention_rows = [
-            [e.article_id, m.actor, m.surface, m.label, m.start_char, m.end_char] for e in enrichments for m in e.mentions
+            [e.article_id, m.actor, m.surface, m.label, m.start_char, m.end_char, m.name or m.actor or m.surface]
+            for e in enrichments
+            for m in e.mentions
         ]
-        self._many("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?)", mention_rows)
+        self._many(
+            "INSERT INTO mentions (article_id, actor, surface, label, start_char, end_char, name)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            mention_rows,
+        )
         topic_rows = [[e.article_id, t.topic, t.score] for e in enrichments for t in e.topics]
         self._many("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
         quote_rows = [
             [e.article_id, q.speaker, q.actor, q.quote, i] for e in enrichments for i, q in enumerate(e.quotes)
         ]
         self._many("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
+
+    def window_articles(self, start: date, end: date, sources: Sequence[str] = ()) -> list[str]:
+        """Ids of the stored articles whose day falls in [start, end], oldest first."""
+        rows = self.con.execute(
+            """SELECT article_id FROM articles
+               WHERE CAST(COALESCE(published_at, fetched_at) AS DATE) BETWEEN ? AND ?
+                 AND (len(?) = 0 OR source IN (SELECT UNNEST(?)))
+               ORDER BY COALESCE(published_at, fetched_at), article_id""",
+            [start, end, list(sources), list(sources)],
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def stored_pages(self, article_ids: Sequence[str]) -> list[tuple[str, str, str, str, bytes | None]]:
+        """(article_id, fetched_url, extraction, text, compressed html) of stored articles."""
+        return self.con.execute(
+            """SELECT a.article_id, a.fetched_url, a.extraction, a.text, h.html
+               FROM articles AS a LEFT JOIN article_html AS h USING (article_id)
+               WHERE a.article_id IN (SELECT UNNEST(?)) ORDER BY a.article_id""",
+            [list(article_ids)],
+        ).fetchall()
+
+    def replace_texts(self, texts: Sequence[tuple[str, str, tuple[int, ...]]]) -> None:
+        """New main text (and its near-duplicate sketch) for stored articles: (article_id, text, sketch)."""
+        ids = [t[0] for t in texts]
+        if not ids:
+            return
+        self._many("UPDATE articles SET text = ? WHERE article_id = ?", [[text, aid] for aid, text, _ in texts])
+        for table in ("article_sketches", "sketch_bands"):
+            self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
+        self._many(
+            "INSERT INTO article_sketches VALUES (?, ?)", [[aid, list(sk)] for aid, _t, sk in texts if sk]
+        )
+        self._many(
+            "INSERT INTO sketch_bands VALUES (?, ?)",
+            [[key, aid] for aid, _t, sk in texts for key in dedup.band_keys(sk)],
+        )
 
     def sync_actors(self, actors: Sequence[tuple[str, str, tuple[str, ...]]]) -> None:
         """Make the actors table equal the registry."""

@@ -65,9 +65,10 @@ def test_migrations_are_recorded_once_and_views_exist(tmp_path):
     for _ in range(2):
         store.prepare(db)
     with store.reader(db) as con:
-        assert con.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 1
+        applied = [r[0] for r in con.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()]
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
-    assert {"actor_daily", "topic_daily", "actor_pairs", "relevant_articles"} <= views
+    assert applied == sorted(f.name for f in (store.SQL_ROOT / "migrations").iterdir() if f.name.endswith(".sql"))
+    assert {"actor_daily", "topic_daily", "actor_pairs", "relevant_articles", "emerging_actors"} <= views
 
 
 def test_an_article_and_all_its_rows_land_together_or_not_at_all(tmp_path):
