@@ -168,3 +168,16 @@ def test_views_count_relevant_articles_with_canonical_actors(two_runs):
         [off_topic],
     )
     assert in_views == 0
+
+
+def test_newsmon_demo_prints_a_trend_summary_with_canonical_actors(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    result = newsmon("demo", "--port", "0", "--site-dir", str(tmp_path / "site"), "--db", str(db))
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "Top 3 actors and topics by week" in out
+    weeks = [line for line in out.splitlines() if line.strip().startswith("week of 2021-")]
+    assert len(weeks) >= 10
+    assert "Taliban (" in out and "United Nations (" in out and "humanitarian_aid (" in out
+    with store.reader(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] >= 100
