@@ -1,17 +1,23 @@
 """The `ingest` flow: one pass over every feed of every source. It only sequences; the work is in
-`pipeline.ingest`. Tasks are coarse (a feed, a batch of pages) to keep orchestration cheap."""
+`pipeline.ingest`. Tasks are coarse (a feed, a batch of pages) to keep orchestration cheap: fetching,
+extraction and NLP of the next batch overlap with the write of the current one, and there is one writer."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import flows  # noqa: F401  (telemetry off before prefect loads)
 from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.ingest import Batch, BatchOutcome, FeedCheck, Ingest
-from pipeline.settings import load_config
+from pipeline.ingest import Batch, BatchOutcome, FeedCheck, Ingest, PreparedBatch, prepare_batch
+from pipeline.settings import Config, load_config
+
+IN_FLIGHT = 2  # batches being prepared while one is written
 
 
 @task(name="check-feed", cache_policy=NO_CACHE, task_run_name="feed {feed_url}")
@@ -19,9 +25,32 @@ def check_feed(ingest: Ingest, source: str, feed_url: str) -> FeedCheck:
     return ingest.check_feed(source, feed_url)
 
 
-@task(name="ingest-batch", cache_policy=NO_CACHE)
-def ingest_batch(ingest: Ingest, run_id: str, batch: Batch) -> BatchOutcome:
-    return ingest.process_batch(run_id, batch)
+@task(name="prepare-batch", cache_policy=NO_CACHE)
+def prepare(config: Config, entries: tuple, window: tuple[date, date] | None = None) -> PreparedBatch:
+    """Fetch, extract and annotate: the CPU and network work, which may run on another process."""
+    return prepare_batch(config, entries, window)
+
+
+@task(name="write-batch", cache_policy=NO_CACHE)
+def write(ingest: Ingest, run_id: str, prepared: PreparedBatch, feeds: tuple[FeedCheck, ...]) -> BatchOutcome:
+    """The single writer: one transaction per batch."""
+    return ingest.write_batch(run_id, prepared, feeds)
+
+
+def process_batches(
+    ingest: Ingest, run_id: str, batches: Iterable[Batch], window: tuple[date, date] | None = None
+) -> list[BatchOutcome]:
+    """Prepare up to IN_FLIGHT batches ahead while writing them one by one, in order."""
+    outcomes: list[BatchOutcome] = []
+    pending: list[tuple[Batch, object]] = []
+    for batch in batches:
+        pending.append((batch, prepare.submit(ingest.config, batch.entries, window)))
+        if len(pending) > IN_FLIGHT:
+            done, future = pending.pop(0)
+            outcomes.append(write(ingest, run_id, future.result(), done.feeds))
+    for done, future in pending:
+        outcomes.append(write(ingest, run_id, future.result(), done.feeds))
+    return outcomes
 
 
 def summarise(checks: list[FeedCheck], outcomes: list[BatchOutcome]) -> dict:
@@ -36,34 +65,58 @@ def summarise(checks: list[FeedCheck], outcomes: list[BatchOutcome]) -> dict:
         "feed_failures": {c.feed_url: c.status for c in failed_feeds},
         "pages_fetched": sum(o.fetched for o in outcomes),
         "pages_failed": sum(o.failed for o in outcomes),
+        "outside_window": sum(o.outside_window for o in outcomes),
         "articles_new": sum(o.new for o in outcomes),
         "duplicates_new": sum(o.duplicates for o in outcomes),
         "page_failures": dict(reasons),
     }
 
 
+def report(title: str, summary: dict, new_by_source: dict[str, int]) -> str:
+    """The run report left as a Prefect markdown artifact."""
+    lines = [f"# {title}", "", f"Run `{summary['run_id']}`: **{summary['status']}**.", "", "| source | new articles |",
+             "| --- | --- |"]
+    lines += [f"| {name} | {n} |" for name, n in sorted(new_by_source.items())] or ["| (none) | 0 |"]
+    lines += ["", f"Near-duplicate copies among them: {summary['duplicates_new']}.", ""]
+    lines += ["| failures by reason | count |", "| --- | --- |"]
+    failures = Counter(summary["page_failures"])
+    failures.update(Counter(summary["feed_failures"].values()))
+    lines += [f"| {reason} | {n} |" for reason, n in sorted(failures.items())] or ["| (none) | 0 |"]
+    if summary.get("feeds_total"):
+        lines += ["", f"Feeds: {summary['feeds_total']}, not modified: {summary['feeds_not_modified']}, "
+                  f"failed: {summary['feeds_failed']}."]
+    return "\n".join(lines)
+
+
+def leave_report(ingest: Ingest, key: str, title: str, summary: dict) -> None:
+    create_markdown_artifact(
+        markdown=report(title, summary, ingest.new_by_source(summary["run_id"])),
+        key=key,
+        description=f"{title}: new articles per source, failures by reason",
+    )
+
+
 @flow(name="ingest", log_prints=True)
 def ingest_flow(db: str, sources: str) -> dict:
     """Fetch every feed, then fetch, clean, annotate and store its new articles batch by batch."""
     config = load_config(Path(sources))
-    with Ingest(config, Path(db)) as ingest:
-        run_id = ingest.start_run("ingest")
-        status, checks, outcomes = "failed", [], []
-        try:
-            futures = [check_feed.submit(ingest, s.name, url) for s in config.sources for url in s.feeds]
-            checks = [f.result() for f in futures]
-            batches = ingest.plan_batches(checks, ingest.retry_entries())
-            outcomes = [ingest_batch(ingest, run_id, b) for b in batches]
-            summary = summarise(checks, outcomes)
-            nothing_done = checks and summary["feeds_failed"] == len(checks)
-            status = "failed" if nothing_done else "completed"
-        finally:
-            summary = summarise(checks, outcomes)
-            ingest.finish_run(run_id, status, summary)
-        summary.update(run_id=run_id, status=status)
-        print(
-            f"run {run_id}: {summary['articles_new']} new articles ({summary['duplicates_new']} near-duplicates), "
-            f"{summary['feeds_total']} feeds ({summary['feeds_not_modified']} not modified, "
-            f"{summary['feeds_failed']} failed), {summary['pages_failed']} pages failed"
-        )
-        return summary
+    ingest = Ingest(config, Path(db))
+    run_id = ingest.start_run("ingest")
+    status, checks, outcomes = "failed", [], []
+    try:
+        futures = [check_feed.submit(ingest, s.name, url) for s in config.sources for url in s.feeds]
+        checks = [f.result() for f in futures]
+        outcomes = process_batches(ingest, run_id, ingest.plan_batches(checks, ingest.retry_entries()))
+        nothing_done = checks and all(c.failure is not None for c in checks)
+        status = "failed" if nothing_done else "completed"
+    finally:
+        summary = summarise(checks, outcomes)
+        ingest.finish_run(run_id, status, summary)
+    summary.update(run_id=run_id, status=status)
+    leave_report(ingest, "ingest-report", "Ingest run", summary)
+    print(
+        f"run {run_id}: {summary['articles_new']} new articles ({summary['duplicates_new']} near-duplicates), "
+        f"{summary['feeds_total']} feeds ({summary['feeds_not_modified']} not modified, "
+        f"{summary['feeds_failed']} failed), {summary['pages_failed']} pages failed"
+    )
+    return summary

@@ -268,6 +268,9 @@ class Fetcher:
         )
         self._sleep = sleep
         self._hosts = HostScheduler(settings.per_host_delay, clock, sleep)
+        # one pool for every fetch_many call: `concurrency` bounds the requests in flight across callers
+        # (two batches prepared at once share it), matching the connection pool's size
+        self._pool = ThreadPoolExecutor(workers, "fetch")
 
     def __enter__(self) -> Fetcher:
         return self
@@ -276,12 +279,12 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         self._client.close()
 
     def fetch_many(self, urls: Iterable[str], *, kind: str) -> list[Result]:
-        """Fetch with `concurrency` threads; results in input order."""
-        with ThreadPoolExecutor(max(1, self.settings.concurrency), "fetch") as pool:
-            return list(pool.map(lambda url: self.fetch(url, kind=kind), urls))
+        """Fetch on the fetcher's `concurrency` threads; results in input order."""
+        return list(self._pool.map(lambda url: self.fetch(url, kind=kind), urls))
 
     def fetch(
         self, url: str, *, kind: str, etag: str | None = None, last_modified: str | None = None

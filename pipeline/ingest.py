@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline import store
@@ -19,7 +21,7 @@ from pipeline.feeds import parse_feed
 from pipeline.fetch import Fetcher
 from pipeline.identity import article_id, canonical_url
 from pipeline.nlp import Annotator, registry_rows
-from pipeline.records import Article, Failure, FeedEntry, NotModified, Response
+from pipeline.records import Article, Enrichment, Failure, FeedEntry, NotModified, Response
 from pipeline.settings import Config
 
 MAX_PAGE_ATTEMPTS = 5  # a page that failed for a passing reason is tried this often in all
@@ -47,39 +49,91 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class PreparedBatch:
+    """A batch fetched, extracted and annotated, ready for the single writer. Picklable, so the CPU stages
+    can run on other processes (Dask workers) while the database has one writer."""
+
+    articles: tuple[Article, ...]
+    enrichments: dict[str, Enrichment]
+    failures: tuple[tuple[FeedEntry, Failure], ...]
+    fetched: int
+    outside_window: int = 0  # backfill: pages whose own date fell outside the window (not stored)
+
+
+@dataclass(frozen=True)
 class BatchOutcome:
     new: int = 0
     duplicates: int = 0
     fetched: int = 0
     failed: int = 0
+    outside_window: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4)
+def worker_resources(config: Config) -> tuple[Fetcher, Annotator]:
+    """One HTTP client and one NLP pipeline per process and configuration (the model loads once)."""
+    s = config.settings
+    return Fetcher(config.fetch), Annotator(load_domain(), s.spacy_model, s.nlp_batch_size, s.nlp_processes)
+
+
+def in_window(article: Article, window: tuple[date, date] | None) -> bool:
+    if window is None:
+        return True
+    return article.published_at is not None and window[0] <= article.published_at.date() <= window[1]
+
+
+def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[date, date] | None = None) -> PreparedBatch:
+    """Fetch, extract and annotate a batch of entries: everything but the write. With a window (backfill),
+    pages whose own publication date is outside it, or unknown, are dropped."""
+    fetcher, annotator = worker_resources(config)
+    results = fetcher.fetch_many([e.link for e in entries], kind="page")
+    articles: list[Article] = []
+    failures: list[tuple[FeedEntry, Failure]] = []
+    outside = 0
+    for entry, result in zip(entries, results):
+        if isinstance(result, Response):
+            item = extract_article(result, entry.source, entry, store.utcnow())
+        elif isinstance(result, Failure):
+            item = result
+        else:  # a page answered 304 to a request that was not conditional
+            item = Failure(entry.link, "page", "not_modified", "unexpected 304")
+        if isinstance(item, Failure):
+            failures.append((entry, item))
+        elif in_window(item, window):
+            articles.append(item)
+        else:
+            outside += 1
+    enrichments = annotator.annotate([(a.article_id, a.text) for a in articles])
+    return PreparedBatch(
+        articles=tuple(articles),
+        enrichments=enrichments,
+        failures=tuple(failures),
+        fetched=sum(isinstance(r, Response) for r in results),
+        outside_window=outside,
+    )
 
 
 class Ingest:
     """The resources of one run: configuration, database path, HTTP client and NLP."""
 
-    def __init__(self, config: Config, db_path: Path, domain: Domain | None = None):
+    def __init__(self, config: Config, db_path: Path):
         self.config = config
         self.db_path = Path(db_path)
-        self.domain = domain or load_domain()
-        self.fetcher = Fetcher(config.fetch)
-        self._annotator: Annotator | None = None
-
-    def close(self) -> None:
-        self.fetcher.close()
 
     def __enter__(self) -> Ingest:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        pass  # the HTTP client and the model stay loaded for the process (worker_resources)
 
     @property
-    def annotator(self) -> Annotator:
-        if self._annotator is None:
-            s = self.config.settings
-            self._annotator = Annotator(self.domain, s.spacy_model, s.nlp_batch_size, s.nlp_processes)
-        return self._annotator
+    def fetcher(self) -> Fetcher:
+        return worker_resources(self.config)[0]
+
+    @property
+    def domain(self) -> Domain:
+        return worker_resources(self.config)[1].domain
 
     def writer(self):
         return store.writer(self.db_path)
@@ -94,6 +148,10 @@ class Ingest:
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: str = "") -> None:
         with self.writer() as w:
             w.finish_run(run_id, status, counts, detail)
+
+    def new_by_source(self, run_id: str) -> dict[str, int]:
+        with self.writer() as w:
+            return w.new_by_source(run_id)
 
     # feeds --------------------------------------------------------------------------------------
     def check_feed(self, source: str, feed_url: str) -> FeedCheck:
@@ -170,37 +228,30 @@ class Ingest:
             batches.append(Batch(tuple(entries), tuple(feeds)))
         return batches
 
-    def process_batch(self, run_id: str, batch: Batch) -> BatchOutcome:
-        """Fetch, extract, annotate and store one batch in one transaction."""
-        results = self.fetcher.fetch_many([e.link for e in batch.entries], kind="page")
-        articles: list[Article] = []
-        failures: list[tuple[FeedEntry, Failure]] = []
-        for entry, result in zip(batch.entries, results):
-            if isinstance(result, Response):
-                item = extract_article(result, entry.source, entry, store.utcnow())
-            elif isinstance(result, Failure):
-                item = result
-            else:  # a page answered 304 without a conditional request: treat as a failure that may pass
-                item = Failure(entry.link, "page", "not_modified", "unexpected 304")
-            if isinstance(item, Article):
-                articles.append(item)
-            else:
-                failures.append((entry, item))
-        enrichments = self.annotator.annotate([(a.article_id, a.text) for a in articles])
+    def process_batch(self, run_id: str, batch: Batch, window: tuple[date, date] | None = None) -> BatchOutcome:
+        """Fetch, extract, annotate and store one batch."""
+        return self.write_batch(run_id, prepare_batch(self.config, batch.entries, window), batch.feeds)
+
+    def write_batch(self, run_id: str, prepared: PreparedBatch, feeds: tuple[FeedCheck, ...] = ()) -> BatchOutcome:
+        """Store a prepared batch in ONE transaction with its failures, retries and the feeds' new state."""
+        failures = prepared.failures
         with self.writer() as w, w.transaction():
-            written = w.write_articles(run_id, articles, enrichments, self.config.settings.duplicate_threshold)
+            written = w.write_articles(
+                run_id, prepared.articles, prepared.enrichments, self.config.settings.duplicate_threshold
+            )
             w.record_failures(run_id, [(f, e.source) for e, f in failures])
-            w.clear_retries([a.article_id for a in articles])
+            w.clear_retries([a.article_id for a in prepared.articles])
             passing = [(article_id(canonical_url(e.link)), e, f) for e, f in failures if not f.permanent]
             w.queue_retries(passing)
             w.clear_retries([article_id(canonical_url(e.link)) for e, f in failures if f.permanent])
-            for check in batch.feeds:
+            for check in feeds:
                 self.record_feed(w, run_id, check)
         return BatchOutcome(
             new=written.new,
             duplicates=written.duplicates,
-            fetched=sum(isinstance(r, Response) for r in results),
+            fetched=prepared.fetched,
             failed=len(failures),
+            outside_window=prepared.outside_window,
             reasons=dict(Counter(f.reason for _e, f in failures)),
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -108,6 +109,7 @@ class Annotator:
 
     def __init__(self, domain: Domain, model: str = "en_core_web_sm", batch_size: int = 64, n_process: int = 1):
         self.domain = domain
+        self._lock = threading.Lock()
         self.batch_size = batch_size
         self.n_process = n_process
         self.nlp = load_model(model)
@@ -147,10 +149,12 @@ class Annotator:
         return matcher
 
     def annotate(self, items: Sequence[tuple[str, str]]) -> dict[str, Enrichment]:
-        """items: (article_id, text) pairs. Returns one Enrichment per article_id."""
-        texts = (text[:MAX_CHARS] for _id, text in items)
-        docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
-        return {article_id: self.enrich(article_id, doc) for (article_id, _text), doc in zip(items, docs)}
+        """items: (article_id, text) pairs. Returns one Enrichment per article_id. Thread-safe: one batch at
+        a time goes through the model."""
+        with self._lock:
+            texts = (text[:MAX_CHARS] for _id, text in items)
+            docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
+            return {article_id: self.enrich(article_id, doc) for (article_id, _text), doc in zip(items, docs)}
 
     # per document -------------------------------------------------------------------------------
     def enrich(self, article_id: str, doc: Doc) -> Enrichment:

@@ -6,6 +6,8 @@ open it read-only between batches; both sides wait a little for the lock instead
 
 from __future__ import annotations
 
+import fcntl
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -21,7 +23,8 @@ from pipeline import dedup
 from pipeline.records import Article, Enrichment, Failure, FeedEntry
 
 SQL_ROOT = resources.files("pipeline") / "sql"
-LOCK_WAIT_SECONDS = 60.0
+LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold briefly
+WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
 
 
 class StoreError(Exception):
@@ -139,6 +142,10 @@ class Writer:
                 {", ".join(f"{c} = ?" for c in columns)} WHERE run_id = ?""",
             [utcnow(), status, new, duplicates, detail or None, *(counts.get(c, 0) for c in columns), run_id],
         )
+
+    def new_by_source(self, run_id: str) -> dict[str, int]:
+        rows = self.con.execute("SELECT source, COUNT(*) FROM articles WHERE run_id = ? GROUP BY source", [run_id])
+        return dict(rows.fetchall())
 
     # feeds --------------------------------------------------------------------------------------
     def feed_state(self, feed_url: str) -> tuple[str | None, str | None]:
@@ -443,14 +450,51 @@ def prepare(path: Path, relevance_threshold: float | None = None, wait: float = 
             raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
 
 
+_held = threading.local()  # the writer locks this thread holds: a nested writer() does not wait on itself
+
+
+@contextmanager
+def writer_lock(path: Path, wait: float = WRITER_WAIT_SECONDS) -> Iterator[None]:
+    """One writer at a time across processes and threads: an exclusive lock on `<database>.lock`, taken
+    before DuckDB's own file lock, so writers queue instead of failing on it (a scheduled ingest during a
+    long backfill, two backfills at once). Readers do not take it."""
+    lock_path = Path(f"{path}.lock")
+    held = getattr(_held, "paths", None)
+    if held is None:
+        held = _held.paths = set()
+    key = str(lock_path.resolve())
+    if key in held:
+        yield
+        return
+    with open(lock_path, "a+b") as handle:
+        deadline = time.monotonic() + wait
+        delay = 0.01
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"another newsmon process has been writing to {path} for {wait:.0f} s") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @contextmanager
 def writer(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Writer]:
-    """A read-write connection, held only for as long as the block runs. See `prepare`."""
+    """A read-write connection, held (with the writer lock) only for as long as the block runs."""
     path = Path(path)
     if not path.parent.is_dir():
         raise StoreError(f"folder for database does not exist: {path.parent}")
-    con = _connect(path, read_only=False, wait=wait)
-    try:
-        yield Writer(con)
-    finally:
-        con.close()
+    with writer_lock(path):
+        con = _connect(path, read_only=False, wait=wait)
+        try:
+            yield Writer(con)
+        finally:
+            con.close()
