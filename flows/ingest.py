@@ -14,15 +14,16 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.ingest import Batch, BatchOutcome, FeedCheck, Ingest, PreparedBatch, prepare_batch
+from pipeline.ingest import Batch, BatchOutcome, FeedCheck, Ingest, PreparedBatch, fetch_feed, prepare_batch
 from pipeline.settings import Config, load_config
 
 IN_FLIGHT = 2  # batches being prepared while one is written
 
 
-@task(name="check-feed", cache_policy=NO_CACHE, task_run_name="feed {feed_url}")
-def check_feed(ingest: Ingest, source: str, feed_url: str) -> FeedCheck:
-    return ingest.check_feed(source, feed_url)
+@task(name="fetch-feed", cache_policy=NO_CACHE, task_run_name="feed {feed_url}")
+def fetch(config: Config, source: str, feed_url: str, etag: str | None, last_modified: str | None) -> FeedCheck:
+    """Fetch and parse one feed: network work, which may run on another process."""
+    return fetch_feed(config, source, feed_url, etag, last_modified)
 
 
 @task(name="prepare-batch", cache_policy=NO_CACHE)
@@ -31,25 +32,20 @@ def prepare(config: Config, entries: tuple, window: tuple[date, date] | None = N
     return prepare_batch(config, entries, window)
 
 
-@task(name="write-batch", cache_policy=NO_CACHE)
-def write(ingest: Ingest, run_id: str, prepared: PreparedBatch, feeds: tuple[FeedCheck, ...]) -> BatchOutcome:
-    """The single writer: one transaction per batch."""
-    return ingest.write_batch(run_id, prepared, feeds)
-
-
 def process_batches(
     ingest: Ingest, run_id: str, batches: Iterable[Batch], window: tuple[date, date] | None = None
 ) -> list[BatchOutcome]:
-    """Prepare up to IN_FLIGHT batches ahead while writing them one by one, in order."""
+    """Prepare up to IN_FLIGHT batches ahead (on the flow's task runner) while this process, the single
+    writer, stores them one by one in order."""
     outcomes: list[BatchOutcome] = []
     pending: list[tuple[Batch, object]] = []
     for batch in batches:
         pending.append((batch, prepare.submit(ingest.config, batch.entries, window)))
         if len(pending) > IN_FLIGHT:
             done, future = pending.pop(0)
-            outcomes.append(write(ingest, run_id, future.result(), done.feeds))
+            outcomes.append(ingest.write_batch(run_id, future.result(), done.feeds))
     for done, future in pending:
-        outcomes.append(write(ingest, run_id, future.result(), done.feeds))
+        outcomes.append(ingest.write_batch(run_id, future.result(), done.feeds))
     return outcomes
 
 
@@ -104,8 +100,9 @@ def ingest_flow(db: str, sources: str) -> dict:
     run_id = ingest.start_run("ingest")
     status, checks, outcomes = "failed", [], []
     try:
-        futures = [check_feed.submit(ingest, s.name, url) for s in config.sources for url in s.feeds]
-        checks = [f.result() for f in futures]
+        feeds = [(s.name, url) for s in config.sources for url in s.feeds]
+        futures = [fetch.submit(config, name, url, *ingest.feed_state(url)) for name, url in feeds]
+        checks = [ingest.keep_unstored(f.result()) for f in futures]
         outcomes = process_batches(ingest, run_id, ingest.plan_batches(checks, ingest.retry_entries()))
         nothing_done = checks and all(c.failure is not None for c in checks)
         status = "failed" if nothing_done else "completed"

@@ -82,27 +82,43 @@ def _window(args) -> tuple[date, date]:
 def cmd_backfill(args) -> int:
     start, end = _window(args)
     db = _db_path(args.db, create_default_folder=True)
-    config = load_config(_sources_path(args.sources))
+    sources = _sources_path(args.sources)
+    config = load_config(sources)
     names = {s.name for s in config.sources}
     unknown = [n for n in args.source or () if n not in names]
     if unknown:
         raise UsageError(f"no source named {unknown[0]!r} in {config.sources_path}")
-    if not args.reprocess:
-        raise UsageError("backfill from sitemaps is not built yet (issue 4); --reprocess works")
-    if not db.is_file():
-        raise StoreError(f"no database at {db} (run `newsmon run` or `newsmon demo` first)")
     _check_writable_db(db)
-    from pipeline.reprocess import reprocess_window
+    parameters = {
+        "start": str(start),
+        "end": str(end),
+        "sources": args.source or None,
+        "reprocess": args.reprocess,
+        "db": str(db.resolve()),
+        "sources_file": str(sources.resolve()),
+    }
+    from newsmon import serving
 
-    def progress(done: int, total: int) -> None:
-        print(f"\rreprocessed {done}/{total} articles", end="", file=sys.stderr, flush=True)
+    if serving.deployment_ready(serving.BACKFILL_DEPLOYMENT):
+        summary = serving.run_backfill_deployment(parameters)
+    else:
+        from flows.backfill import backfill_flow
 
-    result = reprocess_window(db, config.settings, start, end, tuple(args.source or ()), progress=progress)
-    print(file=sys.stderr)
-    print(
-        f"reprocessed {result.articles} stored articles from {start} to {end} "
-        f"({result.texts_changed} with a new text); run {result.run_id}"
-    )
+        summary = backfill_flow(**parameters, show_progress=True)
+    return 0 if summary["status"] == "completed" else 1
+
+
+def cmd_serve(args) -> int:
+    from newsmon.serving import ServeError, serve
+
+    db = _db_path(args.db, create_default_folder=True)
+    sources = _sources_path(args.sources)
+    load_config(sources)
+    _check_writable_db(db)
+    try:
+        serve(args.cron, db, sources, args.prefect_port)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 
@@ -169,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-run extraction and NLP over the stored articles of the window, from their stored pages",
     )
     p.set_defaults(func=cmd_backfill)
+    p = add("serve", "serve the Prefect deployments: the scheduled ingest and the manual backfill")
+    p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
+    p.add_argument("--prefect-port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
+    p.set_defaults(func=cmd_serve)
     p = add("sql", "run one read-only SQL query and print the result", sources=False)
     p.add_argument("query", help="the SQL query")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")

@@ -41,18 +41,34 @@ def _page_language(body: bytes) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
-def _page_timestamp(value: str | None) -> datetime | None:
-    if not value:
+_META_DATE = re.compile(
+    rb"<meta\b(?=[^>]*\b(?:property|name|itemprop)\s*=\s*[\"']?(?:article:published_time|og:published_time|"
+    rb"datePublished|pubdate|publishdate|publish-date|dc\.date\.issued)[\"'\s>])[^>]*\bcontent\s*=\s*[\"']([^\"']+)",
+    re.I,
+)
+_JSONLD_DATE = re.compile(rb'"datePublished"\s*:\s*"([^"]+)"')
+
+
+def _utc(value: str) -> datetime | None:
+    """An ISO 8601 timestamp as naive UTC; a date alone is midnight UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
         return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        if parsed.tzinfo:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-        return parsed
-    return None
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _page_timestamp(body: bytes, extracted: str | None) -> datetime | None:
+    """The page's publication time: its metadata (to the minute, with time zone) when it states one, else
+    the date trafilatura found."""
+    head = body[:200_000]
+    for pattern in (_META_DATE, _JSONLD_DATE):
+        match = pattern.search(head)
+        if match:
+            found = _utc(match.group(1).decode("ascii", "replace"))
+            if found is not None:
+                return found
+    return _utc(extracted) if extracted else None
 
 
 def run_trafilatura(body: bytes | str, url: str | None):
@@ -93,9 +109,9 @@ def extract_article(
                 permanent=True,
             )
         text, extraction = summary, "feed_summary"
-    page_date = _page_timestamp(document.date) if document is not None else None
+    page_date = _page_timestamp(page.body, document.date if document is not None else None)
     if entry is not None and entry.published is not None:
-        published, origin = entry.published, "feed"
+        published, origin = entry.published, entry.via
     elif page_date is not None:
         published, origin = page_date, "page"
     else:

@@ -9,7 +9,7 @@ new articles are committed, so a crash means the feed is read again in full next
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -75,6 +75,30 @@ def worker_resources(config: Config) -> tuple[Fetcher, Annotator]:
     """One HTTP client and one NLP pipeline per process and configuration (the model loads once)."""
     s = config.settings
     return Fetcher(config.fetch), Annotator(load_domain(), s.spacy_model, s.nlp_batch_size, s.nlp_processes)
+
+
+def fetch_feed(
+    config: Config, source: str, feed_url: str, etag: str | None = None, last_modified: str | None = None
+) -> FeedCheck:
+    """Fetch (conditionally) and parse one feed; every entry is kept. Needs no database."""
+    result = worker_resources(config)[0].fetch(feed_url, kind="feed", etag=etag, last_modified=last_modified)
+    if isinstance(result, NotModified):
+        return FeedCheck(source, feed_url, "not_modified", etag=etag, last_modified=last_modified)
+    if isinstance(result, Failure):
+        return FeedCheck(source, feed_url, result.reason, failure=result)
+    parsed = parse_feed(result.body, feed_url, source, result.content_type)
+    if isinstance(parsed, Failure):
+        return FeedCheck(source, feed_url, parsed.reason, failure=parsed)
+    return FeedCheck(
+        source,
+        feed_url,
+        "ok",
+        entries=parsed.entries,
+        entries_total=len(parsed.entries),
+        etag=result.etag,
+        last_modified=result.last_modified,
+        problem=parsed.problem,
+    )
 
 
 def in_window(article: Article, window: tuple[date, date] | None) -> bool:
@@ -156,27 +180,14 @@ class Ingest:
     # feeds --------------------------------------------------------------------------------------
     def check_feed(self, source: str, feed_url: str) -> FeedCheck:
         """Fetch one feed (conditionally) and keep the entries whose pages are not stored yet."""
+        return self.keep_unstored(fetch_feed(self.config, source, feed_url, *self.feed_state(feed_url)))
+
+    def feed_state(self, feed_url: str) -> tuple[str | None, str | None]:
         with self.writer() as w:
-            etag, last_modified = w.feed_state(feed_url)
-        result = self.fetcher.fetch(feed_url, kind="feed", etag=etag, last_modified=last_modified)
-        if isinstance(result, NotModified):
-            return FeedCheck(source, feed_url, "not_modified", etag=etag, last_modified=last_modified)
-        if isinstance(result, Failure):
-            return FeedCheck(source, feed_url, result.reason, failure=result)
-        parsed = parse_feed(result.body, feed_url, source, result.content_type)
-        if isinstance(parsed, Failure):
-            return FeedCheck(source, feed_url, parsed.reason, failure=parsed)
-        entries = self.unstored(parsed.entries)
-        return FeedCheck(
-            source,
-            feed_url,
-            "ok",
-            entries=entries,
-            entries_total=len(parsed.entries),
-            etag=result.etag,
-            last_modified=result.last_modified,
-            problem=parsed.problem,
-        )
+            return w.feed_state(feed_url)
+
+    def keep_unstored(self, check: FeedCheck) -> FeedCheck:
+        return replace(check, entries=self.unstored(check.entries)) if check.entries else check
 
     def unstored(self, entries: tuple[FeedEntry, ...] | list[FeedEntry]) -> tuple[FeedEntry, ...]:
         """Entries whose canonical URL is not stored and has not failed for good, once each."""

@@ -59,6 +59,7 @@ class FeedEntry:
     author: str
     summary: str
     guid: str
+    via: str = "feed"  # "feed" or "sitemap": where the entry (and its `published`) came from
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,167 @@
+"""`newsmon serve` and the deployment path of `newsmon backfill`: Prefect deployments on a local server
+(started here when PREFECT_API_URL is not set) or on the user's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+INGEST_DEPLOYMENT = "ingest/scheduled"
+BACKFILL_DEPLOYMENT = "backfill/manual"
+DEFAULT_CRON = "*/30 * * * *"
+SERVER_START_SECONDS = 120.0
+
+
+class ServeError(Exception):
+    """A one-line reason why serving cannot go on."""
+
+
+def telemetry_off(env: dict) -> dict:
+    return {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def server_healthy(api_url: str) -> bool:
+    try:
+        return httpx.get(f"{api_url.rstrip('/')}/health", timeout=2.0, trust_env=False).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_local_server(home: Path, port: int) -> tuple[subprocess.Popen, str]:
+    """`prefect server start` on 127.0.0.1 with its own PREFECT_HOME; returns once it answers /api/health."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise ServeError(f"port {port} on 127.0.0.1 is taken; choose another with --prefect-port")
+    home.mkdir(parents=True, exist_ok=True)
+    env = telemetry_off({**os.environ, "PREFECT_HOME": str(home.resolve())})
+    env.pop("PREFECT_API_URL", None)
+    prefect = Path(sys.executable).with_name("prefect")
+    log = open(home / "server.log", "ab")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    api_url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while not server_healthy(api_url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            raise ServeError(f"the local Prefect server did not start; see {home / 'server.log'}")
+        time.sleep(0.5)
+    return process, api_url
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def deployments(cron: str, db: Path, sources: Path):
+    from prefect.flows import EntrypointType
+
+    from flows.backfill import backfill_flow
+    from flows.ingest import ingest_flow
+
+    scheduled = ingest_flow.to_deployment(
+        name="scheduled",
+        cron=cron,
+        parameters={"db": str(db.resolve()), "sources": str(sources.resolve())},
+        description="One ingest pass over every feed of every source.",
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    manual = backfill_flow.to_deployment(
+        name="manual",
+        parameters={"db": str(db.resolve()), "sources_file": str(sources.resolve())},
+        description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    return scheduled, manual
+
+
+def serve(cron: str, db: Path, sources: Path, prefect_port: int) -> None:
+    """Serve the deployments until interrupted; stop the local server if this started it."""
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        server, api_url = start_local_server(db.parent / "prefect", prefect_port)
+        os.environ["PREFECT_API_URL"] = api_url
+    api_url = os.environ["PREFECT_API_URL"]
+    os.environ.update(telemetry_off({}))
+    if not server_healthy(api_url):
+        raise ServeError(f"no Prefect server answers at {api_url}")
+    try:
+        from prefect import serve as prefect_serve
+
+        scheduled, manual = deployments(cron, db, sources)
+        ui = api_url.removesuffix("/api")
+        print(f"Prefect UI: {ui}")
+        print(f"Scheduled ingest: deployment '{INGEST_DEPLOYMENT}' on cron '{cron}'")
+        print(
+            f"Backfill: prefect deployment run '{BACKFILL_DEPLOYMENT}' -p start=2021-10-01 -p end=2021-10-31"
+            f"   (with PREFECT_API_URL={api_url}), or: newsmon backfill --start ... --end ..."
+        )
+        sys.stdout.flush()
+        prefect_serve(scheduled, manual, pause_on_shutdown=False, print_starting_message=False)
+    finally:
+        if server is not None:
+            stop_process(server)
+
+
+def deployment_ready(name: str) -> bool:
+    """A deployment that a running `newsmon serve` is serving, on the server PREFECT_API_URL names."""
+    api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url or not server_healthy(api_url):
+        return False
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import DeploymentStatus
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            deployment = client.read_deployment_by_name(name)
+    except ObjectNotFound:
+        return False
+    return deployment.status == DeploymentStatus.READY
+
+
+def run_backfill_deployment(parameters: dict) -> dict:
+    """Start the served backfill deployment and follow it to the end, with its progress."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+    from prefect.deployments import run_deployment
+
+    flow_run = run_deployment(BACKFILL_DEPLOYMENT, parameters=parameters, timeout=0, as_subflow=False)
+    print(f"backfill running through deployment '{BACKFILL_DEPLOYMENT}' as flow run {flow_run.name} ({flow_run.id})")
+    with get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(flow_run.id)
+            progress = client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["backfill-progress"])),
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run.id])),
+            )
+            done = float(progress[0].data) if progress and progress[0].data is not None else 0.0
+            filled = int(30 * done / 100)
+            state = run.state.name if run.state else "Pending"
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done:5.1f}%  {state:<12}")
+            sys.stderr.flush()
+            if run.state and run.state.is_final():
+                sys.stderr.write("\n")
+                break
+            time.sleep(1.0)
+    status = "completed" if run.state.is_completed() else "failed"
+    print(f"backfill flow run {flow_run.name}: {run.state.name}")
+    return {"status": status}
