@@ -57,7 +57,7 @@ def as_entry(entry: SitemapEntry) -> FeedEntry:
 
 def discover_source(ingest: Ingest, source: Source, start: date, end: date) -> SourceDiscovery:
     found = discover(ingest.fetcher, source, start, end)
-    entries = ingest.unstored([as_entry(e) for e in found.entries])
+    entries = ingest.outside(ingest.unstored([as_entry(e) for e in found.entries]), (start, end))
     lastmod = {e.url: e.lastmod.date() for e in found.entries if e.lastmod is not None}
     return SourceDiscovery(source.name, entries, found.failures, found.sitemaps_read, len(found.entries), lastmod)
 

@@ -57,7 +57,7 @@ class PreparedBatch:
     enrichments: dict[str, Enrichment]
     failures: tuple[tuple[FeedEntry, Failure], ...]
     fetched: int
-    outside_window: int = 0  # backfill: pages whose own date fell outside the window (not stored)
+    outside_window: tuple[Article, ...] = ()  # backfill: pages whose own date fell outside the window
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
     results = fetcher.fetch_many([e.link for e in entries], kind="page")
     articles: list[Article] = []
     failures: list[tuple[FeedEntry, Failure]] = []
-    outside = 0
+    outside: list[Article] = []
     for entry, result in zip(entries, results):
         if isinstance(result, Response):
             item = extract_article(result, entry.source, entry, store.utcnow())
@@ -127,14 +127,14 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
         elif in_window(item, window):
             articles.append(item)
         else:
-            outside += 1
+            outside.append(item)
     enrichments = annotator.annotate([(a.article_id, a.text) for a in articles])
     return PreparedBatch(
         articles=tuple(articles),
         enrichments=enrichments,
         failures=tuple(failures),
         fetched=sum(isinstance(r, Response) for r in results),
-        outside_window=outside,
+        outside_window=tuple(outside),
     )
 
 
@@ -201,6 +201,20 @@ class Ingest:
             e for aid, e in by_id.items() if aid not in stored and canonical_url(e.link) not in dead
         )
 
+    def outside(self, entries: tuple[FeedEntry, ...], window: tuple[date, date]) -> tuple[FeedEntry, ...]:
+        """Drop the entries whose page an earlier backfill found dated outside `window` (or undated)."""
+        ids = {article_id(canonical_url(e.link)): e for e in entries}
+        with self.writer() as w:
+            known = w.out_of_window_dates(list(ids))
+        keep = []
+        for aid, entry in ids.items():
+            if aid in known:
+                when = known[aid]
+                if when is None or not window[0] <= when.date() <= window[1]:
+                    continue
+            keep.append(entry)
+        return tuple(keep)
+
     def retry_entries(self) -> tuple[FeedEntry, ...]:
         with self.writer() as w:
             pending = w.pending_retries(MAX_PAGE_ATTEMPTS)
@@ -257,12 +271,13 @@ class Ingest:
             w.clear_retries([article_id(canonical_url(e.link)) for e, f in failures if f.permanent])
             for check in feeds:
                 self.record_feed(w, run_id, check)
+            w.remember_out_of_window([(a.article_id, a.url, a.published_at) for a in prepared.outside_window])
         return BatchOutcome(
             new=written.new,
             duplicates=written.duplicates,
             fetched=prepared.fetched,
             failed=len(failures),
-            outside_window=prepared.outside_window,
+            outside_window=len(prepared.outside_window),
             reasons=dict(Counter(f.reason for _e, f in failures)),
         )
 

@@ -383,6 +383,22 @@ class Writer:
         ]
         self._many("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
 
+    def remember_out_of_window(self, pages: Sequence[tuple[str, str, datetime | None]]) -> None:
+        self._many(
+            """INSERT INTO out_of_window VALUES (?, ?, ?, ?)
+               ON CONFLICT (article_id) DO UPDATE SET published_at = excluded.published_at, seen_at = excluded.seen_at""",
+            [[aid, url, when, utcnow()] for aid, url, when in pages],
+        )
+
+    def out_of_window_dates(self, article_ids: Sequence[str]) -> dict[str, datetime | None]:
+        if not article_ids:
+            return {}
+        rows = self.con.execute(
+            "SELECT article_id, published_at FROM out_of_window WHERE article_id IN (SELECT UNNEST(?))",
+            [list(article_ids)],
+        ).fetchall()
+        return dict(rows)
+
     def window_articles(self, start: date, end: date, sources: Sequence[str] = ()) -> list[str]:
         """Ids of the stored articles whose day falls in [start, end], oldest first."""
         rows = self.con.execute(

@@ -180,15 +180,25 @@ def test_reprocessing_after_a_registry_change_replaces_rows_without_fetching(htt
     assert flows == ["ingest", "reprocess"]
 
 
-def test_backfill_reprocess_from_the_command_line(http_server, tmp_path):
+def test_backfill_reprocess_from_the_command_line(tmp_path):
     db = tmp_path / "n.duckdb"
-    bad = newsmon("backfill", "--start", "2021-10-31", "--end", "2021-10-01", "--reprocess", "--db", str(db))
+    sources = tmp_path / "sources.toml"
+    # a source whose host refuses connections: discovery records a failure, reprocessing still runs
+    sources.write_text(
+        "[fetch]\nallow_private_networks = true\nretries = 0\n[[sources]]\nname = 'S'\nfeeds = ['http://127.0.0.1:9/rss.xml']\n"
+    )
+    common = ["--db", str(db), "--sources", str(sources)]
+    bad = newsmon("backfill", "--start", "2021-10-31", "--end", "2021-10-01", "--reprocess", *common)
     assert bad.returncode == 2 and "inverted" in bad.stderr and not db.exists()
-    bad = newsmon("backfill", "--start", "2021-13-01", "--end", "2021-12-01", "--reprocess", "--db", str(db))
+    bad = newsmon("backfill", "--start", "2021-13-01", "--end", "2021-12-01", "--reprocess", *common)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
-    missing = newsmon("backfill", "--start", "2021-10-01", "--end", "2021-10-31", "--reprocess", "--db", str(db))
-    assert missing.returncode == 2 and "no database" in missing.stderr and not db.exists()
-    store.prepare(db)
-    ok = newsmon("backfill", "--start", "2021-10-01", "--end", "2021-10-31", "--reprocess", "--db", str(db))
-    assert ok.returncode == 0, ok.stderr
-    assert "reprocessed 0 stored articles" in ok.stdout
+    bad = newsmon("backfill", "--start", "2021-10-01", "--end", "2021-10-31", "--source", "Nope", *common)
+    assert bad.returncode == 2 and "no source named 'Nope'" in bad.stderr and not db.exists()
+    ok = newsmon("backfill", "--start", "2021-10-01", "--end", "2021-10-31", "--reprocess", *common)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert "reprocessed 0 stored articles" in ok.stdout + ok.stderr
+    with store.reader(db) as con:
+        assert [r[0] for r in con.execute("SELECT flow FROM runs ORDER BY started_at").fetchall()] == [
+            "backfill", "reprocess"
+        ]
+        assert con.execute("SELECT COUNT(*) FROM failures WHERE stage = 'sitemap'").fetchone()[0] == 1
