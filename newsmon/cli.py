@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT, ConfigError, load_config
@@ -109,8 +109,14 @@ def cmd_backfill(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from cronsim import CronSim, CronSimError  # the cron parser Prefect itself uses
+
     from newsmon.serving import ServeError, serve
 
+    try:
+        CronSim(args.cron, datetime.now())
+    except CronSimError as exc:
+        raise UsageError(f"--cron {args.cron!r} is not a cron expression: {exc}") from None
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
     load_config(sources)

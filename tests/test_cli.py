@@ -118,3 +118,9 @@ def test_sql_is_read_only_and_errors_are_one_line(populated_db, tmp_path):
     assert_one_line_error(newsmon("sql", "SELECT 1", "--db", str(populated_db), "--format", "xml"), "invalid choice")
     assert_one_line_error(newsmon("run", "--no-such-option"), "unrecognized arguments")
     assert_one_line_error(newsmon(), "required")
+
+
+def test_serve_refuses_a_bad_schedule(tmp_path):
+    result = newsmon("serve", "--cron", "every half hour", "--db", str(tmp_path / "n.duckdb"))
+    assert_one_line_error(result, "not a cron expression")
+    assert not (tmp_path / "n.duckdb").exists()
