@@ -155,9 +155,15 @@ def cmd_demo(args) -> int:
         sources = site_dir.parent / "sample-sources.toml"
         sources.write_text(sources_toml(server.manifest), encoding="utf-8")
         print(f"Serving the sample news site at {server.base_url} (sources file: {sources})")
+        from flows.backfill import backfill_flow
         from flows.ingest import ingest_flow
 
         ingest_flow(db=str(db), sources=str(sources))
+        manifest = server.manifest  # the older articles are only in the sitemaps: backfill the site's span
+        backfill_flow(
+            start=str(manifest.start)[:10], end=str(manifest.end)[:10], db=str(db), sources_file=str(sources),
+            show_progress=True,
+        )
     print()
     print(trend_summary(db))
     print()
