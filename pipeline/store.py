@@ -7,6 +7,7 @@ open it read-only between batches; both sides wait a little for the lock instead
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 import time
 import uuid
@@ -23,6 +24,7 @@ from pipeline import dedup
 from pipeline.records import Article, Enrichment, Failure, FeedEntry
 
 SQL_ROOT = resources.files("pipeline") / "sql"
+log = logging.getLogger(__name__)
 LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold briefly
 WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
 
@@ -86,10 +88,75 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    # relevant_articles first: the other views select from it
-    views = sorted(_sql_files("views"), key=lambda item: (item[0] != "relevant_articles.sql", item[0]))
-    for _name, sql in views:
-        con.execute(sql)
+    """(Re)create every view. Views select from one another: one whose base view does not exist yet is
+    tried again after the others, until all exist (a view that can never be created raises)."""
+    pending = _sql_files("views")
+    while pending:
+        failed = []
+        for name, sql in pending:
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException:
+                failed.append((name, sql))
+        if len(failed) == len(pending):
+            con.execute(failed[0][1])  # no progress: raise the first one's error
+        pending = failed
+
+
+# Full-text search over article titles and texts (DuckDB's fts extension, from the PyPI package
+# duckdb-extension-fts, loaded from its file: nothing is downloaded). Readers open the database read-only
+# and cannot build an index, so the writer rebuilds it: when a run prepares the database and when a run
+# finishes, and only if the articles changed since the last build (fingerprint in newsmon_settings).
+# Articles stored after the last build are not in the index: the dashboard searches those with ILIKE.
+SEARCH_INDEX_KEY = "search_index"
+
+
+def fts_extension_path() -> Path | None:
+    """The fts extension file inside the duckdb-extension-fts package matching this DuckDB, if installed."""
+    try:
+        import duckdb_extension_fts
+    except ImportError:
+        return None
+    path = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    return path if path.is_file() else None
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
+    """LOAD the fts extension into this connection; False when the package is not installed."""
+    path = fts_extension_path()
+    if path is None:
+        return False
+    con.execute(f"LOAD '{str(path).replace(chr(39), chr(39) * 2)}'")
+    return True
+
+
+def search_index_ready(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT COUNT(*) FROM duckdb_tables() WHERE schema_name = 'fts_main_articles' AND table_name = 'docs'"
+        ).fetchone()[0]
+    )
+
+
+def refresh_search_index(con: duckdb.DuckDBPyConnection) -> str:
+    """Rebuild the full-text index of articles (title, text) if they changed since it was built.
+    Returns what happened: 'built', 'current', 'empty' or 'no_extension'."""
+    count, fingerprint = con.execute(
+        "SELECT COUNT(*), COUNT(*) || ':' || COALESCE(bit_xor(hash(article_id, title, text)), 0) FROM articles"
+    ).fetchone()
+    if count == 0:
+        return "empty"
+    built = con.execute("SELECT value FROM newsmon_settings WHERE key = ?", [SEARCH_INDEX_KEY]).fetchone()
+    if built and built[0] == fingerprint and search_index_ready(con):
+        return "current"
+    if not load_fts(con):
+        return "no_extension"
+    con.execute(
+        "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text',"
+        " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+    )
+    con.execute("INSERT OR REPLACE INTO newsmon_settings VALUES (?, ?)", [SEARCH_INDEX_KEY, fingerprint])
+    return "built"
 
 
 @contextmanager
@@ -117,6 +184,7 @@ class Writer:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
+        self.search_index = ""  # what finish_run did to the full-text index
 
     def _many(self, sql: str, rows: list) -> None:
         """executemany that accepts an empty list (DuckDB's refuses one)."""
@@ -142,6 +210,13 @@ class Writer:
                 {", ".join(f"{c} = ?" for c in columns)} WHERE run_id = ?""",
             [utcnow(), status, new, duplicates, detail or None, *(counts.get(c, 0) for c in columns), run_id],
         )
+        # a run's last write: bring the search index up to date. The run is recorded whatever happens here;
+        # an index that could not be rebuilt leaves the search on the previous index plus ILIKE.
+        try:
+            self.search_index = refresh_search_index(self.con)
+        except duckdb.Error as exc:
+            self.search_index = f"failed: {str(exc).splitlines()[0]}"
+            log.warning("search index not rebuilt: %s", self.search_index)
 
     def new_by_source(self, run_id: str) -> dict[str, int]:
         rows = self.con.execute("SELECT source, COUNT(*) FROM articles WHERE run_id = ? GROUP BY source", [run_id])
@@ -462,6 +537,7 @@ def prepare(path: Path, relevance_threshold: float | None = None, wait: float = 
                     [str(relevance_threshold)],
                 )
             create_views(w.con)
+            refresh_search_index(w.con)
         except duckdb.Error as exc:
             raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
 

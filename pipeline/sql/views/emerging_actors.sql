@@ -1,29 +1,22 @@
 -- Frequent people and organisations that are NOT in the actor registry, by week: candidates to add to
 -- config/actors.toml. Relevant articles only; rank 1 is the week's most-covered unregistered name.
 CREATE OR REPLACE VIEW emerging_actors AS
-WITH unregistered AS (
+WITH weekly AS (
+    -- an article has one day and one source, so daily counts add up to weekly ones
     SELECT
-        CAST(date_trunc('week', r.day) AS DATE) AS week,
-        COALESCE(m.name, m.surface) AS name,
-        m.label,
-        m.article_id
-    FROM mentions AS m
-    JOIN relevant_articles AS r USING (article_id)
-    WHERE m.actor IS NULL
-      AND m.label IN ('PERSON', 'ORG')
-      AND length(COALESCE(m.name, m.surface)) > 2
-      AND regexp_matches(COALESCE(m.name, m.surface), '^[[:upper:]]')   -- not 'mosques'
-),
-counted AS (
-    SELECT week, name, label, COUNT(DISTINCT article_id) AS articles, COUNT(*) AS mentions
-    FROM unregistered
+        CAST(date_trunc('week', day) AS DATE) AS week,
+        name,
+        label,
+        SUM(articles) AS articles,
+        SUM(mentions) AS mentions
+    FROM unregistered_daily
     GROUP BY week, name, label
 )
 SELECT
     week,
     name,
     label,
-    articles,
-    mentions,
+    CAST(articles AS BIGINT) AS articles,
+    CAST(mentions AS BIGINT) AS mentions,
     row_number() OVER (PARTITION BY week ORDER BY articles DESC, mentions DESC, name) AS rank
-FROM counted;
+FROM weekly;
