@@ -172,6 +172,38 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_dashboard(args) -> int:
+    """Replace this process with `streamlit run dashboards/app.py` on 127.0.0.1, usage statistics off; the
+    app opens the database read-only, per query."""
+    import importlib.util
+    import socket
+
+    if importlib.util.find_spec("streamlit") is None:
+        raise UsageError("streamlit is not installed in this environment: run `make install`")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
+    db = _db_path(args.db, create_default_folder=False).resolve()
+    if db.is_dir():
+        raise StoreError(f"database path is a directory: {db}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError as exc:
+            raise UsageError(f"cannot serve the dashboard on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    app = PROJECT_ROOT / "dashboards" / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", "127.0.0.1", "--server.port", str(args.port),
+        "--browser.gatherUsageStats", "false", "--server.headless", "true",
+        "--client.toolbarMode", "viewer",  # no "Deploy" button
+        "--", "--db", str(db),
+    ]  # fmt: skip
+    print(f"newsmon dashboard on http://127.0.0.1:{args.port} (database {db}); Ctrl-C stops it", flush=True)
+    os.execve(sys.executable, command, {**os.environ, "NEWSMON_DB": str(db)})
+    return 0  # not reached
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="newsmon",
@@ -209,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port for the sample site (default {DEMO_PORT})")
     p.add_argument("--site-dir", default="data/sample-site", help="where the sample site is generated")
     p.set_defaults(func=cmd_demo)
+    p = add("dashboard", "serve the dashboard on 127.0.0.1 (reads the database read-only)", sources=False)
+    p.add_argument("--port", type=int, default=8501, help="port for the dashboard (default 8501)")
+    p.set_defaults(func=cmd_dashboard)
     return parser
 
 

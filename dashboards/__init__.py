@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: `newsmon dashboard` serves app.py; it reads the SQL views only."""

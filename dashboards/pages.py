@@ -1,0 +1,536 @@
+"""The dashboard's pages. Each selects from the SQL views with the global filters as bound parameters;
+Python only pivots for charts. `page(db, filters, state)` draws one page."""
+
+from __future__ import annotations
+
+import os
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboards.data import DatabaseState, Filters, query
+from dashboards.render import LINK, article_html, safe_url, table
+
+# chart periods and measures come from these fixed lists, never from user text
+PERIODS = {"weekly": "CAST(date_trunc('week', day) AS DATE)", "daily": "day"}
+ACTOR_MEASURES = {
+    "articles": "articles naming the actor",
+    "mentions": "mentions of the actor",
+    "stories": "stories (syndicated copies once)",
+}
+DEFAULT_SCHEDULE_MINUTES = 30
+
+
+def schedule_minutes() -> float:
+    """The ingest schedule the staleness warning assumes: $NEWSMON_SCHEDULE_MINUTES, else 30."""
+    try:
+        value = float(os.environ.get("NEWSMON_SCHEDULE_MINUTES", DEFAULT_SCHEDULE_MINUTES))
+    except ValueError:
+        return DEFAULT_SCHEDULE_MINUTES
+    return value if value > 0 else DEFAULT_SCHEDULE_MINUTES
+
+
+def _chart(chart: alt.Chart, height: int = 380, **kwargs):
+    return st.altair_chart(chart, width="stretch", height=height, **kwargs)
+
+
+def _top_actors(db: str, f: Filters, limit: int) -> pd.DataFrame:
+    return query(
+        db,
+        f"""SELECT actor, SUM(articles) AS articles, SUM(mentions) AS mentions, SUM(stories) AS stories
+            FROM actor_source_daily WHERE {f.where}
+            GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
+        (*f.params, limit),
+    )
+
+
+# Overview ---------------------------------------------------------------------------------------------
+def overview(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Overview")
+    totals = query(
+        db,
+        f"""SELECT
+              (SELECT COALESCE(SUM(articles), 0) FROM source_daily WHERE {f.where}) AS articles,
+              (SELECT COALESCE(SUM(relevant_articles), 0) FROM source_daily WHERE {f.where}) AS relevant,
+              (SELECT COUNT(DISTINCT source) FROM source_daily WHERE {f.where}) AS sources,
+              (SELECT COUNT(DISTINCT actor) FROM actor_source_daily WHERE {f.where}) AS actors,
+              (SELECT COUNT(DISTINCT topic) FROM topic_source_daily WHERE {f.where}) AS topics""",
+        f.params * 5,
+    ).iloc[0]
+    cols = st.columns(5)
+    cols[0].metric("Articles", int(totals["articles"]))
+    cols[1].metric("Relevant articles", int(totals["relevant"]))
+    cols[2].metric("Sources", int(totals["sources"]))
+    cols[3].metric("Actors", int(totals["actors"]))
+    cols[4].metric("Topics", int(totals["topics"]))
+
+    runs = query(db, "SELECT * FROM run_status ORDER BY last_started_at DESC")
+    _freshness(runs)
+
+    weekly = query(
+        db,
+        f"""SELECT CAST(date_trunc('week', day) AS DATE) AS week, source, SUM(relevant_articles) AS relevant_articles
+            FROM source_daily WHERE {f.where} GROUP BY ALL ORDER BY week, source""",
+        f.params,
+    )
+    st.subheader("Relevant articles per week")
+    _chart(
+        alt.Chart(weekly)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonthdate(week):O", title="week of", axis=alt.Axis(format="%d %b %Y", labelAngle=-45)),
+            y=alt.Y("relevant_articles:Q", title="relevant articles"),
+            color=alt.Color("source:N"),
+            tooltip=["week:T", "source:N", "relevant_articles:Q"],
+        )
+    )
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Most covered actors")
+        table(_top_actors(db, f, 10), "top_actors")
+    with right:
+        st.subheader("Most covered topics")
+        topics = query(
+            db,
+            f"""SELECT topic, SUM(articles) AS articles FROM topic_source_daily WHERE {f.where}
+                GROUP BY topic ORDER BY articles DESC, topic""",
+            f.params,
+        )
+        table(topics, "top_topics")
+    st.subheader("Runs")
+    table(runs, "runs")
+    if not state.search_index:
+        st.caption("No full-text index yet: article search matches words with ILIKE until a run builds it.")
+
+
+def _freshness(runs: pd.DataFrame) -> None:
+    """Last run and status, and a warning when the scheduled ingest has not completed for twice its schedule."""
+    limit = 2 * schedule_minutes()
+    if runs.empty:
+        st.warning("No run is recorded in this database: start `newsmon serve` (or `newsmon run`).")
+        return
+    last = runs.iloc[0]
+    finished = last["last_finished_at"]
+    st.markdown(
+        f"**Last run:** `{last['flow']}` started {last['last_started_at']:%Y-%m-%d %H:%M} UTC, "
+        f"status **{last['last_status']}**"
+        + ("" if pd.isna(finished) else f", finished {finished:%H:%M} UTC")
+    )
+    ingest = runs[runs["flow"] == "ingest"]
+    since = None if ingest.empty else ingest.iloc[0]["minutes_since_success"]
+    if since is None or pd.isna(since):
+        st.warning(
+            f"Data may be stale: the scheduled ingest has never completed (expected every {schedule_minutes():g} "
+            "minutes). Check `newsmon serve` and the runs table below."
+        )
+    elif since > limit:
+        st.warning(
+            f"Data is stale: the last successful ingest finished {_minutes(since)} ago, more than twice the "
+            f"{schedule_minutes():g}-minute schedule. Check `newsmon serve` and the runs table below."
+        )
+    else:
+        st.success(f"Up to date: the last successful ingest finished {_minutes(since)} ago.")
+
+
+def _minutes(n: float) -> str:
+    n = int(n)
+    return "less than a minute" if n < 1 else f"{n} minute{'s' if n != 1 else ''}"
+
+
+# Actors -----------------------------------------------------------------------------------------------
+def actors(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Actors")
+    ranked = _top_actors(db, f, 1000)
+    if ranked.empty:
+        st.info("No actor is named in the relevant articles of this range and these sources.")
+        return
+    names = ranked["actor"].tolist()
+    chosen = st.multiselect("Actors", names, default=names[:5], key="actors")
+    c1, c2 = st.columns(2)
+    period = c1.radio("Period", list(PERIODS), horizontal=True, key="actor_period")
+    measure = c2.radio(
+        "Count", list(ACTOR_MEASURES), format_func=ACTOR_MEASURES.get, horizontal=True, key="actor_measure"
+    )
+    if chosen:
+        trend = query(
+            db,
+            f"""SELECT {PERIODS[period]} AS period, actor, SUM({measure}) AS {measure}
+                FROM actor_source_daily WHERE {f.where} AND actor IN (SELECT UNNEST(?))
+                GROUP BY ALL ORDER BY period, actor""",
+            (*f.params, tuple(chosen)),
+        )
+        _chart(
+            alt.Chart(trend)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("period:T", title=period.replace("ly", "").replace("dai", "day")),
+                y=alt.Y(f"{measure}:Q", title=ACTOR_MEASURES[measure]),
+                color=alt.Color("actor:N"),
+                tooltip=["period:T", "actor:N", f"{measure}:Q"],
+            )
+        )
+        table(trend, f"actor_trend_{period}_{measure}")
+    else:
+        st.info("Choose one or more actors.")
+    st.subheader("All actors in range")
+    table(ranked, "actors")
+
+
+# Topics -----------------------------------------------------------------------------------------------
+def topics(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Topics")
+    st.caption("Each topic's share of the relevant articles of the period (an article can have several topics).")
+    period = st.radio("Period", list(PERIODS), horizontal=True, key="topic_period")
+    share = query(
+        db,
+        f"""WITH relevant AS (
+                SELECT {PERIODS[period]} AS period, SUM(relevant_articles) AS relevant_articles
+                FROM source_daily WHERE {f.where} GROUP BY ALL
+            ),
+            topical AS (
+                SELECT {PERIODS[period]} AS period, topic, SUM(articles) AS articles
+                FROM topic_source_daily WHERE {f.where} GROUP BY ALL
+            )
+            SELECT t.period, t.topic, t.articles, r.relevant_articles,
+                   t.articles / NULLIF(r.relevant_articles, 0) AS share
+            FROM topical AS t JOIN relevant AS r USING (period)
+            ORDER BY t.period, t.topic""",
+        f.params * 2,
+    )
+    if share.empty:
+        st.info("No topic in the relevant articles of this range and these sources.")
+        return
+    all_topics = sorted(share["topic"].unique())
+    chosen = st.multiselect("Topics", all_topics, default=all_topics, key="topics")
+    shown = share[share["topic"].isin(chosen)]
+    _chart(
+        alt.Chart(shown)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:T", title="period"),
+            y=alt.Y("share:Q", title="share of relevant articles", axis=alt.Axis(format="%")),
+            color=alt.Color("topic:N"),
+            tooltip=["period:T", "topic:N", "articles:Q", "relevant_articles:Q", alt.Tooltip("share:Q", format=".0%")],
+        )
+    )
+    table(shown, f"topic_share_{period}")
+
+
+# Who meets whom ---------------------------------------------------------------------------------------
+def pairs(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Who meets whom")
+    st.caption("Relevant articles naming both actors. Click a cell to list the articles behind the pair.")
+    size = st.slider("Actors shown", 5, 30, 12, key="pair_size")
+    counted = query(
+        db,
+        f"""WITH counted AS (
+                SELECT actor_a, actor_b, COUNT(DISTINCT article_id) AS articles
+                FROM pair_articles WHERE {f.where} GROUP BY actor_a, actor_b
+            ),
+            involvement AS (
+                SELECT actor, SUM(articles) AS weight
+                FROM (SELECT actor_a AS actor, articles FROM counted UNION ALL SELECT actor_b, articles FROM counted)
+                GROUP BY actor ORDER BY weight DESC, actor LIMIT ?
+            )
+            SELECT c.* FROM counted AS c
+            WHERE c.actor_a IN (SELECT actor FROM involvement) AND c.actor_b IN (SELECT actor FROM involvement)
+            ORDER BY c.articles DESC, c.actor_a, c.actor_b""",
+        (*f.params, size),
+    )
+    if counted.empty:
+        st.info("No two actors are named in the same relevant article in this range and these sources.")
+        return
+    # both halves of the symmetric matrix, for the heat map (a pivot, not an aggregation)
+    mirrored = pd.concat(
+        [counted, counted.rename(columns={"actor_a": "actor_b", "actor_b": "actor_a"})], ignore_index=True
+    )
+    order = sorted(set(mirrored["actor_a"]))
+    pick = alt.selection_point(name="pair", fields=["actor_a", "actor_b"], on="click")
+    heat = (
+        alt.Chart(mirrored)
+        .mark_rect()
+        .encode(
+            x=alt.X("actor_b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-45, labelLimit=180, labelOverlap=False)),
+            y=alt.Y("actor_a:N", sort=order, title=None, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
+            color=alt.Color("articles:Q", scale=alt.Scale(scheme="blues"), title="articles"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
+            tooltip=["actor_a:N", "actor_b:N", "articles:Q"],
+        )
+        .add_params(pick)
+    )
+    event = _chart(heat, on_select="rerun", key="pair_chart", height=max(320, 30 * len(order)))
+    labels = [f"{a} + {b} ({n})" for a, b, n in counted[["actor_a", "actor_b", "articles"]].itertuples(index=False)]
+    by_pair = {(a, b): label for (a, b), label in zip(counted[["actor_a", "actor_b"]].itertuples(index=False), labels)}
+    clicked = _clicked_pair(event)
+    if clicked and clicked != st.session_state.get("pair_clicked"):
+        st.session_state["pair_clicked"] = clicked
+        st.session_state["pair"] = by_pair.get(tuple(sorted(clicked)), labels[0])
+    if st.session_state.get("pair") not in labels:
+        st.session_state.pop("pair", None)
+    label = st.selectbox("Pair", labels, key="pair")
+    actor_a, actor_b = counted.iloc[labels.index(label)][["actor_a", "actor_b"]]
+    st.subheader(f"Articles naming {actor_a} and {actor_b}")
+    behind = query(
+        db,
+        f"""SELECT day, source, title, url FROM pair_articles
+            WHERE {f.where} AND actor_a = ? AND actor_b = ? ORDER BY day DESC, source, title""",
+        (*f.params, actor_a, actor_b),
+    )
+    table(behind, "pair_articles", {"url": LINK})
+    with st.expander("All pairs in range"):
+        table(counted, "actor_pairs")
+
+
+def _clicked_pair(event) -> tuple[str, str] | None:
+    try:
+        points = event["selection"]["pair"]
+    except (KeyError, TypeError):
+        return None
+    if not points:
+        return None
+    point = points[0]
+    if "actor_a" in point and "actor_b" in point and point["actor_a"] != point["actor_b"]:
+        return point["actor_a"], point["actor_b"]
+    return None
+
+
+# Outlets ----------------------------------------------------------------------------------------------
+def outlets(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Outlets")
+    volume = query(
+        db,
+        f"""SELECT source, SUM(articles) AS articles, SUM(relevant_articles) AS relevant_articles,
+                   SUM(relevant_articles) / NULLIF(SUM(articles), 0) AS subject_share, SUM(duplicates) AS duplicates
+            FROM source_daily WHERE {f.where} GROUP BY source ORDER BY articles DESC, source""",
+        f.params,
+    )
+    if volume.empty:
+        st.info("No article from these sources in this range.")
+        return
+    stacked = volume.melt(
+        id_vars="source", value_vars=["relevant_articles", "articles"], var_name="kind", value_name="n"
+    )
+    stacked.loc[stacked["kind"] == "articles", "n"] = (volume["articles"] - volume["relevant_articles"]).values
+    stacked["kind"] = stacked["kind"].map({"relevant_articles": "on the subject", "articles": "other"})
+    st.subheader("Volume and subject share")
+    _chart(
+        alt.Chart(stacked)
+        .mark_bar()
+        .encode(
+            y=alt.Y("source:N", title=None, sort="-x", axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+            x=alt.X("n:Q", title="articles"),
+            color=alt.Color("kind:N", title=None),
+            tooltip=["source:N", "kind:N", "n:Q"],
+        ),
+        height=60 + 36 * len(volume),
+    )
+    table(volume, "outlets", {"subject_share": st.column_config.NumberColumn(format="percent")})
+    st.subheader("Topic mix per outlet")
+    mix = query(
+        db,
+        f"""WITH relevant AS (
+                SELECT source, SUM(relevant_articles) AS relevant_articles FROM source_daily WHERE {f.where} GROUP BY source
+            ),
+            topical AS (
+                SELECT source, topic, SUM(articles) AS articles FROM topic_source_daily WHERE {f.where} GROUP BY ALL
+            )
+            SELECT t.source, t.topic, t.articles, t.articles / NULLIF(r.relevant_articles, 0) AS share
+            FROM topical AS t JOIN relevant AS r USING (source) ORDER BY t.source, t.articles DESC""",
+        f.params * 2,
+    )
+    _chart(
+        alt.Chart(mix)
+        .mark_rect()
+        .encode(
+            x=alt.X("topic:N", title=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)),
+            y=alt.Y("source:N", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+            color=alt.Color("share:Q", title="share", scale=alt.Scale(scheme="greens"), legend=alt.Legend(format="%")),
+            tooltip=["source:N", "topic:N", "articles:Q", alt.Tooltip("share:Q", format=".0%")],
+        ),
+        height=140 + 40 * mix["source"].nunique(),
+    )
+    table(mix, "outlet_topics", {"share": st.column_config.NumberColumn(format="percent")})
+
+
+# Quotes -----------------------------------------------------------------------------------------------
+def quotes(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Quotes")
+    speakers = query(
+        db,
+        f"""SELECT speaker, COUNT(*) AS quotes FROM quote_list WHERE {f.where}
+            GROUP BY speaker ORDER BY quotes DESC, speaker""",
+        f.params,
+    )
+    c1, c2 = st.columns([2, 3])
+    words = c1.text_input("Search quotes, speakers and titles", key="quote_search").strip()
+    chosen = c2.multiselect("Speakers", speakers["speaker"].tolist(), key="quote_speakers")
+    pattern = f"%{_escape_like(words)}%"
+    found = query(
+        db,
+        f"""SELECT day, source, speaker, actor, quote, title, url, article_id FROM quote_list
+            WHERE {f.where}
+              AND (len(?) = 0 OR speaker IN (SELECT UNNEST(?)))
+              AND (quote ILIKE ? ESCAPE '\\' OR speaker ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')
+            ORDER BY day DESC, source, article_id, speaker""",
+        (*f.params, tuple(chosen), tuple(chosen), pattern, pattern, pattern),
+    )
+    st.caption(f"{len(found)} quotes")
+    table(found, "quotes", {"url": LINK, "quote": st.column_config.TextColumn(width="large")})
+    with st.expander("Speakers in range"):
+        table(speakers, "speakers")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Articles ---------------------------------------------------------------------------------------------
+SEARCH_LIMIT = 500
+MAX_WORDS = 8
+
+
+def _search_sql(words: list[str], indexed: bool) -> tuple[str, tuple]:
+    """SQL and parameters for the articles that match `words`, with a score (NULL: matched by ILIKE).
+
+    With the fts index: BM25 over the indexed articles (stemmed, stop words dropped, every word need not
+    occur), plus an ILIKE match of every word for the articles stored since the index was last built.
+    Without it: the ILIKE match over all articles."""
+    if not words:
+        return "SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_list", ()
+    ilike = " AND ".join(["(title || ' ' || text) ILIKE ? ESCAPE '\\'"] * len(words))
+    patterns = tuple(f"%{_escape_like(w)}%" for w in words)
+    if not indexed:
+        return f"SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_detail WHERE {ilike}", patterns
+    return (
+        f"""SELECT article_id, score FROM (
+                SELECT article_id, fts_main_articles.match_bm25(article_id, ?) AS score FROM article_list
+            ) WHERE score IS NOT NULL
+            UNION ALL
+            SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_detail
+            WHERE article_id NOT IN (SELECT name FROM fts_main_articles.docs) AND {ilike}""",
+        (" ".join(words), *patterns),
+    )
+
+
+def articles(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Articles")
+    text = st.text_input("Search titles and texts", key="article_search", placeholder="e.g. Doha talks")
+    words = text.split()[:MAX_WORDS]
+    c1, c2, c3 = st.columns([3, 3, 2])
+    actor_names = _top_actors(db, f, 1000)["actor"].tolist()
+    chosen_actors = c1.multiselect("Actors (all of them)", actor_names, key="article_actors")
+    topic_names = query(
+        db, f"SELECT DISTINCT topic FROM topic_source_daily WHERE {f.where} ORDER BY topic", f.params
+    )["topic"].tolist()
+    chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics")
+    relevant_only = c3.toggle("Relevant only", value=False, key="article_relevant")
+    matches, match_params = _search_sql(words, state.search_index)
+    found = query(
+        db,
+        f"""WITH matches AS ({matches})
+            SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
+                   m.score
+            FROM article_list AS l JOIN matches AS m USING (article_id)
+            WHERE {f.where}
+              AND (NOT ? OR l.relevant)
+              AND list_has_all(l.actors, ?)
+              AND (len(?) = 0 OR list_has_any(l.topics, ?))
+            ORDER BY m.score DESC NULLS LAST, l.day DESC, l.article_id
+            LIMIT ?""",
+        (*match_params, *f.params, relevant_only, tuple(chosen_actors), tuple(chosen_topics), tuple(chosen_topics),
+         SEARCH_LIMIT),
+        fts=bool(words) and state.search_index,
+    )
+    how = "full-text index (BM25)" if state.search_index else "word match (no full-text index yet)"
+    st.caption(
+        f"{len(found)} articles" + (f" (first {SEARCH_LIMIT})" if len(found) == SEARCH_LIMIT else "")
+        + (f", by {how}" if words else "")
+    )
+    table(
+        found,
+        "articles",
+        {"url": LINK, "title": st.column_config.TextColumn(width="large"), "score": st.column_config.NumberColumn(format="%.2f")},
+    )
+    if found.empty:
+        return
+    st.subheader("Read an article")
+    options = found["article_id"].tolist()
+    labels = {r.article_id: f"{r.day} · {r.source} · {r.title}" for r in found.itertuples()}
+    if st.session_state.get("article_open") not in options:
+        st.session_state.pop("article_open", None)
+    article_id = st.selectbox("Article", options, format_func=lambda a: labels[a], key="article_open")
+    show_article(db, article_id)
+
+
+def show_article(db: str, article_id: str) -> None:
+    detail = query(
+        db,
+        "SELECT title, source, day, author, url, relevance, actors, topics, text FROM article_detail WHERE article_id = ?",
+        (article_id,),
+    )
+    if detail.empty:
+        st.info("That article is no longer stored.")
+        return
+    row = detail.iloc[0]
+    spans = query(
+        db,
+        "SELECT start_char, end_char, actor FROM article_mentions WHERE article_id = ? AND actor IS NOT NULL"
+        " ORDER BY start_char",
+        (article_id,),
+    )
+    meta = f"{row['source']} · {pd.Timestamp(row['day']):%Y-%m-%d}" + (f" · {row['author']}" if row["author"] else "")
+    meta += f" · relevance {row['relevance']:.2f}"
+    url = safe_url(row["url"])
+    if url:
+        st.link_button("Open the original", url)
+    actors_named = list(row["actors"]) if row["actors"] is not None else []
+    if actors_named:
+        st.caption("Actors: " + ", ".join(actors_named))
+    st.html(article_html(row["title"], meta, row["text"], [tuple(s) for s in spans.itertuples(index=False)]))
+
+
+# Emerging actors --------------------------------------------------------------------------------------
+def emerging(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Emerging actors")
+    st.caption(
+        "People and organisations named in relevant articles that are not in the actor registry "
+        "(config/actors.toml): candidates to add."
+    )
+    label = st.radio("Kind", ["PERSON and ORG", "PERSON", "ORG"], horizontal=True, key="emerging_label")
+    labels = ("PERSON", "ORG") if label == "PERSON and ORG" else (label,)
+    names = query(
+        db,
+        f"""SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions,
+                   MIN(day) AS first_seen, MAX(day) AS last_seen
+            FROM unregistered_daily WHERE {f.where} AND label IN (SELECT UNNEST(?))
+            GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
+        (*f.params, labels),
+    )
+    if names.empty:
+        st.info("No unregistered name in the relevant articles of this range and these sources.")
+        return
+    _chart(
+        alt.Chart(names.head(20))
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+            x=alt.X("articles:Q", title="relevant articles"),
+            color=alt.Color("label:N", title=None),
+            tooltip=["name:N", "label:N", "articles:Q", "mentions:Q", "first_seen:T", "last_seen:T"],
+        ),
+        height=40 + 24 * min(20, len(names)),
+    )
+    table(names, "emerging_actors")
+
+
+PAGES = {
+    "overview": ("Overview", overview),
+    "actors": ("Actors", actors),
+    "topics": ("Topics", topics),
+    "pairs": ("Who meets whom", pairs),
+    "outlets": ("Outlets", outlets),
+    "quotes": ("Quotes", quotes),
+    "articles": ("Articles", articles),
+    "emerging": ("Emerging actors", emerging),
+}
