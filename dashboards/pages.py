@@ -204,17 +204,21 @@ def topics(db: str, f: Filters, state: DatabaseState) -> None:
     all_topics = sorted(share["topic"].unique())
     chosen = st.multiselect("Topics", all_topics, default=all_topics, key="topics")
     shown = share[share["topic"].isin(chosen)]
+    # a heat map: a dozen topics stay readable, and a period without the topic stays blank
     _chart(
         alt.Chart(shown)
-        .mark_line(point=True)
+        .mark_rect()
         .encode(
-            x=alt.X("period:T", title="period"),
-            y=alt.Y("share:Q", title="share of relevant articles", axis=alt.Axis(format="%")),
-            color=alt.Color("topic:N"),
-            tooltip=["period:T", "topic:N", "articles:Q", "relevant_articles:Q", alt.Tooltip("share:Q", format=".0%")],
-        )
+            x=alt.X("yearmonthdate(period):O", title=period.replace("ly", "").replace("dai", "day") + " of",
+                    axis=alt.Axis(format="%d %b", labelAngle=-45)),
+            y=alt.Y("topic:N", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+            color=alt.Color("share:Q", title="share", scale=alt.Scale(scheme="oranges"), legend=alt.Legend(format="%")),
+            tooltip=[alt.Tooltip("period:T", title=period), "topic:N", "articles:Q", "relevant_articles:Q",
+                     alt.Tooltip("share:Q", format=".0%")],
+        ),
+        height=60 + 32 * max(1, len(chosen)),
     )
-    table(shown, f"topic_share_{period}")
+    table(shown, f"topic_share_{period}", {"share": st.column_config.NumberColumn(format="percent")})
 
 
 # Who meets whom ---------------------------------------------------------------------------------------
@@ -364,7 +368,7 @@ def quotes(db: str, f: Filters, state: DatabaseState) -> None:
     )
     c1, c2 = st.columns([2, 3])
     words = c1.text_input("Search quotes, speakers and titles", key="quote_search").strip()
-    chosen = c2.multiselect("Speakers", speakers["speaker"].tolist(), key="quote_speakers")
+    chosen = c2.multiselect("Speakers", speakers["speaker"].tolist(), key="quote_speakers", placeholder="All speakers")
     pattern = f"%{_escape_like(words)}%"
     found = query(
         db,
@@ -419,11 +423,11 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     words = text.split()[:MAX_WORDS]
     c1, c2, c3 = st.columns([3, 3, 2])
     actor_names = _top_actors(db, f, 1000)["actor"].tolist()
-    chosen_actors = c1.multiselect("Actors (all of them)", actor_names, key="article_actors")
+    chosen_actors = c1.multiselect("Actors (all of them)", actor_names, key="article_actors", placeholder="Any actors")
     topic_names = query(
         db, f"SELECT DISTINCT topic FROM topic_source_daily WHERE {f.where} ORDER BY topic", f.params
     )["topic"].tolist()
-    chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics")
+    chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics", placeholder="Any topic")
     relevant_only = c3.toggle("Relevant only", value=False, key="article_relevant")
     matches, match_params = _search_sql(words, state.search_index)
     found = query(
@@ -456,7 +460,7 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
         return
     st.subheader("Read an article")
     options = found["article_id"].tolist()
-    labels = {r.article_id: f"{r.day} · {r.source} · {r.title}" for r in found.itertuples()}
+    labels = {r.article_id: f"{pd.Timestamp(r.day):%Y-%m-%d} · {r.source} · {r.title}" for r in found.itertuples()}
     if st.session_state.get("article_open") not in options:
         st.session_state.pop("article_open", None)
     article_id = st.selectbox("Article", options, format_func=lambda a: labels[a], key="article_open")
