@@ -15,11 +15,12 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import leave_report, process_batches, summarise
-from pipeline.backfill import SourceDiscovery, discover_source, plan_days, selected_sources
+from pipeline.backfill import keep_unstored, plan_days, read_sitemaps, selected_sources
 from pipeline.ingest import BatchOutcome, Ingest
 from pipeline.records import Source
 from pipeline.reprocess import reprocess_window
-from pipeline.settings import load_config
+from pipeline.settings import Config, load_config
+from pipeline.sitemaps import Discovery
 
 DEFAULT_DB = "data/newsmon.duckdb"
 DEFAULT_SOURCES = "config/sources.toml"
@@ -36,8 +37,9 @@ def resolve_window(start: str | None, end: str | None) -> tuple[date, date]:
 
 
 @task(name="discover-sitemaps", cache_policy=NO_CACHE, task_run_name="sitemaps of {source.name}")
-def discover_task(ingest: Ingest, source: Source, start: date, end: date) -> SourceDiscovery:
-    return discover_source(ingest, source, start, end)
+def discover_task(config: Config, source: Source, start: date, end: date) -> Discovery:
+    """Read one source's sitemaps: network work without the database, which may run on another process."""
+    return read_sitemaps(config, source, start, end)
 
 
 class TextProgress:
@@ -76,8 +78,8 @@ def backfill_flow(
     failed_days: list[str] = []
     status = "failed"
     try:
-        futures = [discover_task.submit(ingest, s, first, last) for s in chosen]
-        discoveries = [f.result() for f in futures]
+        futures = [discover_task.submit(config, s, first, last) for s in chosen]
+        discoveries = [keep_unstored(ingest, s, f.result(), first, last) for s, f in zip(chosen, futures)]
         sitemap_failures = [(f, d.source) for d in discoveries for f in d.failures]
         if sitemap_failures:
             with ingest.writer() as w:

@@ -55,14 +55,37 @@ def _check_writable_db(db: Path) -> None:
     store.prepare(db)
 
 
+def _runner_choice(args) -> tuple[str, str | None]:
+    """(kind, address) from --task-runner and --dask-address: an address alone means dask; a dask address
+    must answer before anything is written."""
+    from flows.runners import RunnerChoiceError, check_scheduler
+
+    kind = args.task_runner or ("dask" if args.dask_address else "thread")
+    if kind == "thread" and args.dask_address:
+        raise UsageError("--dask-address goes with --task-runner dask, not thread")
+    if args.dask_address:
+        try:
+            check_scheduler(args.dask_address)
+        except RunnerChoiceError as exc:
+            raise UsageError(f"--dask-address: {exc}") from None
+    return kind, args.dask_address
+
+
+def _with_runner(flow, choice: tuple[str, str | None]):
+    from flows.runners import task_runner
+
+    return flow.with_options(task_runner=task_runner(*choice))
+
+
 def cmd_run(args) -> int:
+    choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
     load_config(sources)  # a bad sources file stops here, before anything is written
     _check_writable_db(db)
     from flows.ingest import ingest_flow
 
-    summary = ingest_flow(db=str(db), sources=str(sources))
+    summary = _with_runner(ingest_flow, choice)(db=str(db), sources=str(sources))
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -81,6 +104,7 @@ def _window(args) -> tuple[date, date]:
 
 def cmd_backfill(args) -> int:
     start, end = _window(args)
+    choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
     config = load_config(sources)
@@ -99,12 +123,13 @@ def cmd_backfill(args) -> int:
     }
     from newsmon import serving
 
-    if serving.deployment_ready(serving.BACKFILL_DEPLOYMENT):
-        summary = serving.run_backfill_deployment(parameters)
+    runner_given = args.task_runner is not None or args.dask_address is not None
+    if not runner_given and serving.deployment_ready(serving.BACKFILL_DEPLOYMENT):
+        summary = serving.run_backfill_deployment(parameters)  # on the task runner `newsmon serve` was given
     else:
         from flows.backfill import backfill_flow
 
-        summary = backfill_flow(**parameters, show_progress=True)
+        summary = _with_runner(backfill_flow, choice)(**parameters, show_progress=True)
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -117,12 +142,13 @@ def cmd_serve(args) -> int:
         CronSim(args.cron, datetime.now())
     except CronSimError as exc:
         raise UsageError(f"--cron {args.cron!r} is not a cron expression: {exc}") from None
+    choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
     load_config(sources)
     _check_writable_db(db)
     try:
-        serve(args.cron, db, sources, args.prefect_port)
+        serve(args.cron, db, sources, args.prefect_port, *choice)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
     return 0
@@ -218,8 +244,25 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--sources", help="sources file (default: $NEWSMON_SOURCES, else config/sources.toml)")
         return p
 
-    add("run", "one ingest pass over every feed of every source (what the schedule runs)").set_defaults(func=cmd_run)
+    def add_runner(p, note: str = ""):
+        p.add_argument(
+            "--task-runner",
+            choices=("thread", "dask"),
+            help="where fetching, extraction and NLP run: threads of this process (default), or a Dask cluster; "
+            "the database is written by this process either way" + note,
+        )
+        p.add_argument(
+            "--dask-address",
+            metavar="tcp://HOST:PORT",
+            help="scheduler of a running Dask cluster (implies --task-runner dask); without it, dask starts a "
+            "temporary local cluster for the run",
+        )
+        return p
+
+    p = add_runner(add("run", "one ingest pass over every feed of every source (what the schedule runs)"))
+    p.set_defaults(func=cmd_run)
     p = add("backfill", "bring in, or with --reprocess re-run extraction and NLP over, the articles of a date window")
+    add_runner(p, "; given, the backfill runs here even when `newsmon serve` serves the backfill deployment")
     p.add_argument("--start", required=True, help="first day of the window, YYYY-MM-DD (inclusive)")
     p.add_argument("--end", required=True, help="last day of the window, YYYY-MM-DD (inclusive)")
     p.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
@@ -232,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", "serve the Prefect deployments: the scheduled ingest and the manual backfill")
     p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
     p.add_argument("--prefect-port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
+    add_runner(p, "; for every run of the served deployments")
     p.set_defaults(func=cmd_serve)
     p = add("sql", "run one read-only SQL query and print the result", sources=False)
     p.add_argument("query", help="the SQL query")

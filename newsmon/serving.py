@@ -71,29 +71,42 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def deployments(cron: str, db: Path, sources: Path):
+def served_flows(cron: str, db: Path, sources: Path, task_runner: str = "thread", dask_address: str | None = None):
+    """The two deployments as (flow, deployment options): the flows carry the chosen task runner, so they
+    are served as flow objects (a served run is that object in a subprocess, not a fresh import of the
+    module, which would lose the runner)."""
     from prefect.flows import EntrypointType
 
     from flows.backfill import backfill_flow
     from flows.ingest import ingest_flow
+    from flows.runners import task_runner as make_runner
 
-    scheduled = ingest_flow.to_deployment(
-        name="scheduled",
-        cron=cron,
-        parameters={"db": str(db.resolve()), "sources": str(sources.resolve())},
-        description="One ingest pass over every feed of every source.",
-        entrypoint_type=EntrypointType.MODULE_PATH,
+    runner = make_runner(task_runner, dask_address)
+    scheduled = (
+        ingest_flow.with_options(task_runner=runner),
+        dict(
+            name="scheduled",
+            cron=cron,
+            parameters={"db": str(db.resolve()), "sources": str(sources.resolve())},
+            description="One ingest pass over every feed of every source.",
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        ),
     )
-    manual = backfill_flow.to_deployment(
-        name="manual",
-        parameters={"db": str(db.resolve()), "sources_file": str(sources.resolve())},
-        description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
-        entrypoint_type=EntrypointType.MODULE_PATH,
+    manual = (
+        backfill_flow.with_options(task_runner=runner),  # each run starts its own copy
+        dict(
+            name="manual",
+            parameters={"db": str(db.resolve()), "sources_file": str(sources.resolve())},
+            description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        ),
     )
     return scheduled, manual
 
 
-def serve(cron: str, db: Path, sources: Path, prefect_port: int) -> None:
+def serve(
+    cron: str, db: Path, sources: Path, prefect_port: int, task_runner: str = "thread", dask_address: str | None = None
+) -> None:
     """Serve the deployments until interrupted; stop the local server if this started it."""
     server = None
     if not os.environ.get("PREFECT_API_URL"):
@@ -104,9 +117,14 @@ def serve(cron: str, db: Path, sources: Path, prefect_port: int) -> None:
     if not server_healthy(api_url):
         raise ServeError(f"no Prefect server answers at {api_url}")
     try:
-        from prefect import serve as prefect_serve
+        import asyncio
 
-        scheduled, manual = deployments(cron, db, sources)
+        from prefect.exceptions import TerminationSignal
+        from prefect.runner import Runner
+
+        runner = Runner(pause_on_shutdown=False)
+        for flow, options in served_flows(cron, db, sources, task_runner, dask_address):
+            runner.add_flow(flow, **options)
         ui = api_url.removesuffix("/api")
         print(f"Prefect UI: {ui}")
         print(f"Scheduled ingest: deployment '{INGEST_DEPLOYMENT}' on cron '{cron}'")
@@ -114,8 +132,14 @@ def serve(cron: str, db: Path, sources: Path, prefect_port: int) -> None:
             f"Backfill: prefect deployment run '{BACKFILL_DEPLOYMENT}' -p start=2021-10-01 -p end=2021-10-31"
             f"   (with PREFECT_API_URL={api_url}), or: newsmon backfill --start ... --end ..."
         )
+        where = f"the Dask cluster at {dask_address}" if dask_address else (
+            "a temporary local Dask cluster per run" if task_runner == "dask" else "threads of each run's process")
+        print(f"Tasks run on {where}; each run's process writes the database")
         sys.stdout.flush()
-        prefect_serve(scheduled, manual, pause_on_shutdown=False, print_starting_message=False)
+        try:
+            asyncio.run(runner.start())
+        except (KeyboardInterrupt, TerminationSignal):
+            pass  # as prefect.serve: Ctrl-C or SIGTERM stops serving
     finally:
         if server is not None:
             stop_process(server)

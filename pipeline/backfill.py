@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline.ingest import Batch, Ingest
+from pipeline.ingest import Batch, Ingest, worker_resources
 from pipeline.records import Failure, FeedEntry, Source
-from pipeline.sitemaps import SitemapEntry, discover
+from pipeline.settings import Config
+from pipeline.sitemaps import Discovery, SitemapEntry, discover
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,14 @@ def as_entry(entry: SitemapEntry) -> FeedEntry:
     )
 
 
-def discover_source(ingest: Ingest, source: Source, start: date, end: date) -> SourceDiscovery:
-    found = discover(ingest.fetcher, source, start, end)
+def read_sitemaps(config: Config, source: Source, start: date, end: date) -> Discovery:
+    """The network half of discovery: no database, so it can run on another machine (a Dask worker)."""
+    return discover(worker_resources(config)[0], source, start, end)
+
+
+def keep_unstored(ingest: Ingest, source: Source, found: Discovery, start: date, end: date) -> SourceDiscovery:
+    """The database half, in the writer's process: drop what is stored, failed for good, or known from an
+    earlier backfill to be dated outside the window."""
     entries = ingest.outside(ingest.unstored([as_entry(e) for e in found.entries]), (start, end))
     lastmod = {e.url: e.lastmod.date() for e in found.entries if e.lastmod is not None}
     return SourceDiscovery(source.name, entries, found.failures, found.sitemaps_read, len(found.entries), lastmod)

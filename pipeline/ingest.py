@@ -8,6 +8,7 @@ new articles are committed, so a crash means the feed is read again in full next
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -70,11 +71,26 @@ class BatchOutcome:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
+_RESOURCES_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=4)
-def worker_resources(config: Config) -> tuple[Fetcher, Annotator]:
-    """One HTTP client and one NLP pipeline per process and configuration (the model loads once)."""
+def _build_resources(config: Config) -> tuple[Fetcher, Annotator]:
     s = config.settings
     return Fetcher(config.fetch), Annotator(load_domain(), s.spacy_model, s.nlp_batch_size, s.nlp_processes)
+
+
+def worker_resources(config: Config) -> tuple[Fetcher, Annotator]:
+    """One HTTP client and one NLP pipeline per process and configuration, built by the first task that
+    needs them in that process (a thread of the flow process, or a Dask worker) and kept for the next: the
+    model loads once, even when several tasks start at the same moment."""
+    with _RESOURCES_LOCK:
+        return _build_resources(config)
+
+
+def resources_built() -> int:
+    """How many (HTTP client, NLP pipeline) pairs this process holds: where the tasks ran."""
+    return _build_resources.cache_info().currsize
 
 
 def fetch_feed(
@@ -144,6 +160,7 @@ class Ingest:
     def __init__(self, config: Config, db_path: Path):
         self.config = config
         self.db_path = Path(db_path)
+        self._domain: Domain | None = None
 
     def __enter__(self) -> Ingest:
         return self
@@ -152,12 +169,12 @@ class Ingest:
         pass  # the HTTP client and the model stay loaded for the process (worker_resources)
 
     @property
-    def fetcher(self) -> Fetcher:
-        return worker_resources(self.config)[0]
-
-    @property
     def domain(self) -> Domain:
-        return worker_resources(self.config)[1].domain
+        """The actors and topics, read from `config/` (the NLP model is not loaded for this: with a Dask
+        task runner it only loads on the workers)."""
+        if self._domain is None:
+            self._domain = load_domain()
+        return self._domain
 
     def writer(self):
         return store.writer(self.db_path)
