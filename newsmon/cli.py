@@ -9,6 +9,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+import flows
 from pipeline.settings import PROJECT_ROOT, ConfigError, load_config
 from pipeline.store import StoreError
 
@@ -85,7 +86,8 @@ def cmd_run(args) -> int:
     _check_writable_db(db)
     from flows.ingest import ingest_flow
 
-    summary = _with_runner(ingest_flow, choice)(db=str(db), sources=str(sources))
+    with flows.in_process():
+        summary = _with_runner(ingest_flow, choice)(db=str(db), sources=str(sources))
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -129,7 +131,8 @@ def cmd_backfill(args) -> int:
     else:
         from flows.backfill import backfill_flow
 
-        summary = _with_runner(backfill_flow, choice)(**parameters, show_progress=True)
+        with flows.in_process():
+            summary = _with_runner(backfill_flow, choice)(**parameters, show_progress=True)
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -184,12 +187,13 @@ def cmd_demo(args) -> int:
         from flows.backfill import backfill_flow
         from flows.ingest import ingest_flow
 
-        ingest_flow(db=str(db), sources=str(sources))
         manifest = server.manifest  # the older articles are only in the sitemaps: backfill the site's span
-        backfill_flow(
-            start=str(manifest.start)[:10], end=str(manifest.end)[:10], db=str(db), sources_file=str(sources),
-            show_progress=True,
-        )
+        with flows.in_process():
+            ingest_flow(db=str(db), sources=str(sources))
+            backfill_flow(
+                start=manifest.start[:10], end=manifest.end[:10], db=str(db), sources_file=str(sources),
+                show_progress=True,
+            )
     print()
     print(trend_summary(db))
     print()
