@@ -3,6 +3,7 @@ Python only pivots for charts. `page(db, filters, state)` draws one page."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import altair as alt
@@ -461,9 +462,10 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     st.subheader("Read an article")
     options = found["article_id"].tolist()
     labels = {r.article_id: f"{pd.Timestamp(r.day):%Y-%m-%d} · {r.source} · {r.title}" for r in found.itertuples()}
-    if st.session_state.get("article_open") not in options:
-        st.session_state.pop("article_open", None)
-    article_id = st.selectbox("Article", options, format_func=lambda a: labels[a], key="article_open")
+    # keyed by the results, so that a new search or filter opens its first result (the browser keeps a
+    # widget's choice while its key stays the same)
+    results = hashlib.sha1(" ".join(options).encode()).hexdigest()[:12]
+    article_id = st.selectbox("Article", options, format_func=lambda a: labels[a], key=f"article_open_{results}")
     show_article(db, article_id)
 
 

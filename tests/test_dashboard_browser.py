@@ -152,12 +152,21 @@ def test_every_page_renders_in_chromium_while_a_backfill_writes(dashboard):
             page.locator('input[aria-label="Search titles and texts"]').fill("Doha talks")
             page.keyboard.press("Enter")
             page.get_by_text("by full-text index (BM25)").first.wait_for(timeout=90_000)
+            page.locator('[data-testid="stHtml"] h3', has_text="Doha").first.wait_for(timeout=90_000)  # best match
             page.locator('[data-testid="stHtml"] mark', has_text="Taliban").first.wait_for(timeout=90_000)
             page.get_by_text("Open the original").first.wait_for(timeout=30_000)
             page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
             check_page(page, "articles")
+            page.locator('input[aria-label="Search titles and texts"]').blur()
             page.screenshot(path=str(SCREENSHOTS / "articles.png"))
             # who meets whom: a click on a cell of the heat map lists that pair's articles
+            open_page(page, dashboard["url"], "pairs")
+            page.locator(
+                '[data-testid="stVegaLiteChart"] path[aria-roledescription="rect mark"]'
+                '[aria-label*="actor_b: Qatar"][aria-label*="actor_a: Taliban"]'
+            ).first.click()
+            page.get_by_text("Articles naming Qatar and Taliban").first.wait_for(timeout=90_000)
+            check_page(page, "pairs")
             assert writer.wait(timeout=600) == 0, (dashboard["tmp"] / "reprocess.log").read_text()[-2000:]
             for key in ("overview", "pairs"):  # and after the writer finished
                 open_page(page, dashboard["url"], key)
