@@ -7,6 +7,7 @@ open it read-only between batches; both sides wait a little for the lock instead
 from __future__ import annotations
 
 import fcntl
+import re
 import logging
 import threading
 import time
@@ -27,6 +28,9 @@ SQL_ROOT = resources.files("pipeline") / "sql"
 log = logging.getLogger(__name__)
 LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold briefly
 WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
+
+
+_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.I)
 
 
 class StoreError(Exception):
@@ -187,9 +191,20 @@ class Writer:
         self.search_index = ""  # what finish_run did to the full-text index
 
     def _many(self, sql: str, rows: list) -> None:
-        """executemany that accepts an empty list (DuckDB's refuses one)."""
-        if rows:
+        """Run a statement for many rows. An `INSERT ... VALUES (?, ...)` becomes one bulk statement,
+        `INSERT ... SELECT UNNEST(?), ...` over the rows' columns, which DuckDB runs in one pass instead of
+        row by row (two orders of magnitude faster for mentions); other statements go through executemany.
+        An empty list does nothing (DuckDB's executemany refuses one)."""
+        if not rows:
+            return
+        values = _VALUES.search(sql)
+        if values is None:
             self.con.executemany(sql, rows)
+            return
+        items = [item.strip() for item in values.group(1).split(",")]
+        select = ", ".join("UNNEST(?)" if item == "?" else item for item in items)
+        columns = [list(column) for column in zip(*rows)]
+        self.con.execute(f"{sql[: values.start()]}SELECT {select}{sql[values.end():]}", columns)
 
     # runs ---------------------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
