@@ -25,7 +25,9 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/extraction.py --json bench/results/extraction.json
+	$(BIN)/python bench/eval_nlp.py --throughput --json bench/results/eval_nlp.json
+	$(BIN)/python bench/orchestration.py --json bench/results/orchestration.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
