@@ -114,9 +114,13 @@ def open_page(page, url: str, key: str) -> None:
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(
             timeout=90_000
         )
-    page.wait_for_function(  # the script run is over: no "Running..." widget
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
-    )
+    page.wait_for_function(WHEN_DRAWN, timeout=90_000)
+
+
+# the script run is over (no "Running..." widget) and the tables are drawn (no visible placeholder)
+WHEN_DRAWN = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && [...document.querySelectorAll('[data-testid="stSkeleton"]')].every(e => e.offsetParent === null)
+    && [...document.querySelectorAll('[data-testid="stDataFrame"]')].some(e => e.querySelector('canvas'))"""
 
 
 def check_page(page, key: str) -> None:
@@ -155,7 +159,7 @@ def test_every_page_renders_in_chromium_while_a_backfill_writes(dashboard):
             page.locator('[data-testid="stHtml"] h3', has_text="Doha").first.wait_for(timeout=90_000)  # best match
             page.locator('[data-testid="stHtml"] mark', has_text="Taliban").first.wait_for(timeout=90_000)
             page.get_by_text("Open the original").first.wait_for(timeout=30_000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+            page.wait_for_function(WHEN_DRAWN, timeout=90_000)
             check_page(page, "articles")
             page.locator('input[aria-label="Search titles and texts"]').blur()
             page.screenshot(path=str(SCREENSHOTS / "articles.png"))
