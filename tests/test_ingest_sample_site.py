@@ -8,6 +8,7 @@ import pytest
 from test_cli import newsmon
 
 from newsmon.sample_site.generate import sources_toml
+from newsmon.sample_site.manifest import SiteManifest
 from newsmon.sample_site.server import serve_generated_site
 from pipeline import store
 from pipeline.identity import canonical_url
@@ -179,5 +180,14 @@ def test_newsmon_demo_prints_a_trend_summary_with_canonical_actors(tmp_path):
     weeks = [line for line in out.splitlines() if line.strip().startswith("week of 2021-")]
     assert len(weeks) >= 10
     assert "Taliban (" in out and "United Nations (" in out and "humanitarian_aid (" in out
+    manifest = SiteManifest.load(tmp_path / "site" / "manifest.json")
+    by_path = {a.path: a for a in manifest.articles}
     with store.reader(db) as con:
-        assert con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] >= 100
+        ids = dict(con.execute("SELECT url, article_id FROM articles").fetchall())
+        duplicate_of = dict(con.execute("SELECT url, duplicate_of FROM articles").fetchall())
+    # the ingest and the backfill together store every article of the site, failure fixtures aside
+    assert set(ids) == {a.url for a in manifest.articles}
+    # every wire copy on the site points at its original, and nothing else is taken for a copy
+    copies = {a.url: ids[by_path[a.syndicated_from].url] for a in manifest.articles if a.syndicated_from}
+    assert len(copies) >= 10
+    assert {u: d for u, d in duplicate_of.items() if d is not None} == copies
