@@ -199,6 +199,7 @@ def cmd_demo(args) -> int:
     print()
     print(f'Query it:   .venv/bin/newsmon sql "SELECT * FROM actor_daily ORDER BY articles DESC LIMIT 10" --db {db}')
     print(f"Or open it: .venv/bin/duckdb -readonly {db}")
+    print(f"Dashboard:  .venv/bin/newsmon dashboard --db {db}   (then http://127.0.0.1:8501)")
     return 0
 
 
