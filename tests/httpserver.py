@@ -12,11 +12,14 @@ A reply may also be a function of the request (`RecordedRequest -> Reply`), e.g.
 to a matching If-None-Match.
 Every request is logged (`server.requests`) before it is answered, with its headers and the
 monotonic time it arrived. A reply can wait before answering, trickle its body in chunks, omit
-Content-Length, or send its body again and again for as long as the client listens.
+Content-Length, send its body again and again for as long as the client listens, or reset the
+connection (TCP RST) part-way through its headers or its body. `host` may be an IPv6 address ("::1").
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +40,7 @@ class Reply:
     chunk_size: int = 0  # >0: send the body in chunks of this size ...
     interval: float = 0.0  # ... this many seconds apart
     forever: bool = False  # send the body again and again until the client hangs up
+    reset: str | None = None  # "headers" or "body": send half of it, then reset the connection
 
 
 @dataclass(frozen=True)
@@ -51,14 +55,15 @@ Answer = Reply | Callable[[RecordedRequest], Reply]
 
 
 class LocalHTTPServer:
-    """A threaded http.server on `host`, port chosen by the system; use as a context manager."""
+    """A threaded http.server on `host`, on `port` (0: chosen by the system); use as a context manager."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, list[Answer]] = {}
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer((host, 0), _make_handler(self))
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self._server = server_class((host, port), _make_handler(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self.host, self.port = self._server.server_address[:2]
@@ -76,7 +81,8 @@ class LocalHTTPServer:
 
     @property
     def origin(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def url(self, path: str = "/") -> str:
         return self.origin + path
@@ -101,9 +107,19 @@ class LocalHTTPServer:
         return answer(request) if callable(answer) else answer
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except ConnectionResetError:
+                pass  # a client may drop a kept-alive connection while the server waits for its next request
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             request = RecordedRequest(self.command, self.path, self.headers, time.monotonic())
@@ -115,9 +131,20 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
 
         do_HEAD = do_GET  # noqa: N815
 
+        def _reset(self, partial: bytes) -> None:
+            """Send `partial`, then abort the connection: SO_LINGER 0 makes close() send a RST."""
+            self.wfile.write(partial)
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+
         def _answer(self, reply: Reply) -> None:
             if reply.delay and server._stopping.wait(reply.delay):
                 return
+            if reply.reset == "headers":
+                head = f"HTTP/1.1 {reply.status} OK\r\nContent-Type: text/html\r\nContent-Len"
+                return self._reset(head.encode())
             self.send_response(reply.status)
             if reply.content_type:
                 self.send_header("Content-Type", reply.content_type)
@@ -131,6 +158,8 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command == "HEAD" or not reply.body:
                 return
+            if reply.reset == "body":
+                return self._reset(reply.body[: len(reply.body) // 2])
             size = reply.chunk_size or len(reply.body) or 1
             while True:
                 for start in range(0, len(reply.body), size):
