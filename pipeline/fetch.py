@@ -3,9 +3,10 @@
 `Fetcher.fetch` returns a `Response`, a `NotModified` or a `Failure` whose `reason` is one of
 `REASONS`; network trouble never raises. What it guarantees:
 
-- no connection is ever opened to a non-public address (unless allowed): the host is resolved once,
-  every address is checked, and the socket connects to the checked address, so DNS cannot change
-  between the check and the connect; redirects go through the same check because every hop does;
+- no connection is ever opened to a non-public address (unless `allow_private_networks`, or the
+  address is in `allowed_networks`): the host is resolved once, every address is checked, and the
+  socket connects to the checked address, so DNS cannot change between the check and the connect;
+  redirects go through the same check because every hop does;
 - redirects are followed by hand, at most `max_redirects`, http(s) only;
 - the size cap counts decoded bytes, and gzip/deflate are inflated here in steps of at most
   `max_bytes` + 1, so a compression bomb costs about twice `max_bytes` of memory at worst;
@@ -90,6 +91,20 @@ def is_public_address(ip: IPAddress) -> bool:
 
 def _any_address(ip: IPAddress) -> bool:
     return True
+
+
+def allow_networks(networks: Iterable[str]) -> AddressPolicy:
+    """Public addresses, and those in `networks` (an IPv4-mapped IPv6 address is judged as IPv4)."""
+    allowed = tuple(ipaddress.ip_network(net) for net in networks)
+
+    def policy(ip: IPAddress) -> bool:
+        if is_public_address(ip):
+            return True
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        return any(ip in net for net in allowed)
+
+    return policy
 
 
 class AddressRefused(httpcore.ConnectError):
@@ -241,8 +256,8 @@ class Fetcher:
     """Fetches URLs as the settings say. Use as a context manager; thread-safe.
 
     `address_policy(ip) -> bool` decides which resolved addresses may be connected to (default:
-    public addresses only, or everything with `allow_private_networks`). `sleep` and `clock` drive
-    the retry backoff and the per-host delay; the deadline always uses the real monotonic clock.
+    public addresses and `allowed_networks`, or everything with `allow_private_networks`). `sleep` and
+    `clock` drive the retry backoff and the per-host delay; the deadline always uses the real monotonic clock.
     """
 
     def __init__(
@@ -255,7 +270,12 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         if address_policy is None:
-            address_policy = _any_address if settings.allow_private_networks else is_public_address
+            if settings.allow_private_networks:
+                address_policy = _any_address
+            elif settings.allowed_networks:
+                address_policy = allow_networks(settings.allowed_networks)
+            else:
+                address_policy = is_public_address
         workers = max(1, settings.concurrency)
         self.transport = GuardedTransport(address_policy, httpx.Limits(max_connections=workers))
         # trust_env=False: proxy variables would route requests around the guarded transport.

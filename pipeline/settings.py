@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -29,6 +30,9 @@ class FetchSettings:
     concurrency: int = 8  # requests in flight at once
     per_host_delay: float = 1.0  # seconds between two requests to the same host
     allow_private_networks: bool = False
+    # networks that may be fetched even though they are not public, e.g. ["10.20.0.0/16"] for an intranet
+    # mirror; every other non-public address stays refused
+    allowed_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,29 @@ def _typed(cls, table: dict, where: str):
         expected = type(default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if expected is tuple:  # the one list setting: allowed_networks
+            if not isinstance(value, list):
+                raise ConfigError(f"setting {where}.{key} must be a list of networks, not {value!r}")
+            value = _networks(value, f"{where}.{key}")
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             raise ConfigError(f"setting {where}.{key} must be {expected.__name__}, not {value!r}")
         if expected in (int, float) and value < 0:
             raise ConfigError(f"setting {where}.{key} must not be negative")
         values[key] = value
     return values
+
+
+def _networks(values: list, where: str) -> tuple[str, ...]:
+    """IP networks in CIDR notation (a bare address is one host), each normalised: "10.0.0.0/8"."""
+    found = []
+    for value in values:
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            found.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+        except ValueError:
+            raise ConfigError(f"setting {where}: {value!r} is not an IP network like 10.0.0.0/8") from None
+    return tuple(found)
 
 
 def load_settings(path: Path = DEFAULT_SETTINGS) -> Settings:
