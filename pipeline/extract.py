@@ -2,7 +2,8 @@
 
 `published_at` comes from the feed entry's timestamp when there is one, else from the page's own
 metadata. The raw HTML is kept, compressed, so that extraction or NLP can be re-run without fetching.
-When extraction yields nothing usable, the feed summary stands in and the row says so.
+When extraction yields nothing usable, the feed summary stands in and the row says so. Titles and
+authors are plain text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import trafilatura
 from trafilatura.settings import set_date_params
 
 from pipeline import dedup
+from pipeline.feeds import plain_text
 from pipeline.identity import article_id, canonical_url
 from pipeline.records import Article, FeedEntry, Failure, Response
 
@@ -116,9 +118,7 @@ def extract_article(
         published, origin = page_date, "page"
     else:
         published, origin = None, None
-    title = (document.title if document is not None else None) or (entry.title if entry else "") or ""
-    if entry is not None and entry.title:
-        title = entry.title
+    title = (entry.title if entry else "") or (document.title if document is not None else None) or ""
     author = (entry.author if entry and entry.author else None) or (document.author if document else None)
     return Article(
         article_id=article_id(url),
@@ -126,8 +126,8 @@ def extract_article(
         fetched_url=page.final_url,
         source=source,
         feed_url=entry.feed_url if entry else None,
-        title=title.strip(),
-        author=author or None,
+        title=plain_text(title),
+        author=plain_text(author) or None,
         published_at=published,
         date_origin=origin,
         fetched_at=fetched_at,

@@ -17,15 +17,31 @@ import feedparser
 
 from pipeline.records import Failure, FeedEntry, ParsedFeed
 
-_TAG = re.compile(r"<[^>]+>")
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|$)", re.I | re.S)  # with their content
+_TAG = re.compile(r"<!--.*?(?:-->|$)|<[!?][^>]*>?|</?([A-Za-z][A-Za-z0-9]*)[^>]*>?", re.S)  # a tag starts with a letter
+_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q", "s", "samp",
+           "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}  # removed without a space
+
+
+def _untag(text: str) -> str:
+    return _TAG.sub(lambda m: "" if (m.group(1) or "").lower() in _INLINE else " ", _HIDDEN.sub(" ", text))
 _SPACE = re.compile(r"\s+")
 
 
 def plain_text(value: str | None) -> str:
-    """Markup stripped, entities decoded, whitespace collapsed: a title or summary as text."""
-    if not value:
-        return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
+    """Markup stripped (scripts and styles with their content), entities decoded, whitespace collapsed:
+    a title or summary as text. Markup that was escaped once or twice more ("&lt;script&gt;") is markup
+    too, so decoding and stripping repeat until nothing changes; a "<" not followed by a letter
+    ("x < y") is text."""
+    text = value or ""
+    for _ in range(4):
+        stripped = html.unescape(_untag(text))
+        if stripped == text:
+            break
+        text = stripped
+    else:
+        text = _untag(text).replace("<", " ")  # escaped more deeply still
+    return _SPACE.sub(" ", text).strip()
 
 
 def _timestamp(entry) -> datetime | None:
