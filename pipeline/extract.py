@@ -2,8 +2,9 @@
 
 `published_at` comes from the feed entry's timestamp when there is one, else from the page's own
 metadata. The raw HTML is kept, compressed, so that extraction or NLP can be re-run without fetching.
-When extraction yields nothing usable, the feed summary stands in and the row says so. Titles and
-authors are plain text.
+When extraction yields nothing usable, the feed summary stands in and the row says so. The page's
+bytes are read as text as `pipeline.charsets` decides (trafilatura would ignore the declared encoding
+and guess). Titles and authors are plain text.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timezone
 import trafilatura
 from trafilatura.settings import set_date_params
 
-from pipeline import dedup
+from pipeline import charsets, dedup
 from pipeline.feeds import plain_text
 from pipeline.identity import article_id, canonical_url
 from pipeline.records import Article, FeedEntry, Failure, Response
@@ -73,6 +74,13 @@ def _page_timestamp(body: bytes, extracted: str | None) -> datetime | None:
     return _utc(extracted) if extracted else None
 
 
+def page_markup(body: bytes, header_charset: str | None = None) -> str | bytes:
+    """The page as text when its encoding can be decided (`pipeline.charsets`: the HTTP header's
+    charset, else its <meta> one), else the bytes, for trafilatura to guess."""
+    decoded = charsets.decode(body, header_charset or charsets.html_declared(body))
+    return decoded.text if decoded is not None else body
+
+
 def run_trafilatura(body: bytes | str, url: str | None):
     """The one call to the library, shared by the pipeline and the extraction benchmark."""
     date_params = set_date_params(True)
@@ -91,8 +99,10 @@ def extract_article(
 ) -> Article | Failure:
     """Turn one fetched page (and the feed entry that led to it, if any) into an article."""
     url = canonical_url(page.final_url if entry is None else entry.link)
+    markup = page_markup(page.body, page.encoding)
+    head = markup.encode("utf-8", "replace") if isinstance(markup, str) else page.body  # for the regexes
     try:
-        document = run_trafilatura(page.body, page.final_url)
+        document = run_trafilatura(markup, page.final_url)
     except (ValueError, TypeError, AttributeError) as exc:  # trafilatura's parser on hostile input
         document = None
         problem = f"{type(exc).__name__}: {exc}"
@@ -111,7 +121,7 @@ def extract_article(
                 permanent=True,
             )
         text, extraction = summary, "feed_summary"
-    page_date = _page_timestamp(page.body, document.date if document is not None else None)
+    page_date = _page_timestamp(head, document.date if document is not None else None)
     if entry is not None and entry.published is not None:
         published, origin = entry.published, entry.via
     elif page_date is not None:
@@ -131,7 +141,7 @@ def extract_article(
         published_at=published,
         date_origin=origin,
         fetched_at=fetched_at,
-        language=(getattr(document, "language", None) if document else None) or _page_language(page.body),
+        language=(getattr(document, "language", None) if document else None) or _page_language(head),
         sitename=document.sitename if document is not None else None,
         text=text,
         extraction=extraction,

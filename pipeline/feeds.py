@@ -1,7 +1,8 @@
 """Parsing feeds (RSS 0.9x/2.0, RSS 1.0/RDF, Atom) with feedparser, from bytes already fetched.
 
 A "bozo" feed (not well-formed) keeps whatever entries feedparser recovers; only a feed that yields no
-entries at all because it is broken becomes a `Failure`.
+entries at all because it is broken becomes a `Failure`. A feed whose bytes do not match its declared
+encoding is read as `pipeline.charsets` decides, before feedparser sees it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from pipeline import charsets
 from pipeline.records import Failure, FeedEntry, ParsedFeed
 
 _HIDDEN = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|$)", re.I | re.S)  # with their content
@@ -118,13 +120,28 @@ def _json_feed(body: bytes, feed_url: str, source: str) -> ParsedFeed | None:
     return ParsedFeed(feed_url=feed_url, entries=tuple(entries), format="json1", skipped=skipped)
 
 
+def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None, str | None]:
+    """The body re-encoded as UTF-8, with the content type and XML declaration saying so, when the
+    declared encoding does not fit it (`pipeline.charsets`); else unchanged. Plus a note on what was done."""
+    media_type, _, params = (content_type or "").partition(";")
+    header = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", params, re.I)
+    declared = header.group(1) if header else charsets.xml_declared(body)
+    decoded = charsets.decode(body, declared, default="utf-8")
+    if decoded is None or decoded.note is None:
+        return body, content_type, None
+    text = re.sub(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"'])[^\"']*", r"\g<1>utf-8", decoded.text)
+    media_type = media_type.strip() or "application/xml"
+    return text.encode("utf-8"), f"{media_type}; charset=utf-8", decoded.note
+
+
 def parse_feed(body: bytes, feed_url: str, source: str, content_type: str | None = None) -> ParsedFeed | Failure:
+    body, content_type, encoding_note = _as_utf8(body, content_type)
     json_feed = _json_feed(body, feed_url, source)
     if json_feed is not None:
         return json_feed
     headers = {"content-type": content_type} if content_type else {}
     parsed = feedparser.parse(body, response_headers=headers, resolve_relative_uris=False, sanitize_html=False)
-    problem = None
+    problem = encoding_note
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:300] if exc else "not well-formed"
@@ -151,7 +168,7 @@ def parse_feed(body: bytes, feed_url: str, source: str, content_type: str | None
                 guid=str(entry.get("id") or link),
             )
         )
-    if not entries and not skipped and problem:
+    if not entries and not skipped and parsed.get("bozo"):
         return Failure(url=feed_url, stage="feed", reason="malformed_feed", detail=problem, permanent=False)
     return ParsedFeed(
         feed_url=feed_url,

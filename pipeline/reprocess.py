@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline import dedup, store
 from pipeline.domain import Domain, load_domain
-from pipeline.extract import MIN_TEXT_CHARS, decompress_html, run_trafilatura
+from pipeline.extract import MIN_TEXT_CHARS, decompress_html, page_markup, run_trafilatura
 from pipeline.nlp import Annotator, registry_rows
 from pipeline.settings import Settings
 
@@ -30,7 +30,7 @@ def reextract(fetched_url: str, extraction: str, text: str, html: bytes | None) 
     """The article's text extracted again from its stored page; the stored text when that gives less."""
     if extraction != "trafilatura" or html is None:
         return text  # a feed summary stands in for a page that gave nothing: keep it
-    document = run_trafilatura(decompress_html(html), fetched_url)
+    document = run_trafilatura(page_markup(decompress_html(html)), fetched_url)
     fresh = (document.text or "").strip() if document is not None else ""
     return fresh if len(fresh) >= MIN_TEXT_CHARS else text
 
