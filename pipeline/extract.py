@@ -1,10 +1,13 @@
 """Cleaning a fetched page into an `Article` with trafilatura.
 
 `published_at` comes from the feed entry's timestamp when there is one, else from the page's own
-metadata. The raw HTML is kept, compressed, so that extraction or NLP can be re-run without fetching.
-When extraction yields nothing usable, the feed summary stands in and the row says so. The page's
-bytes are read as text as `pipeline.charsets` decides (trafilatura would ignore the declared encoding
-and guess). Titles and authors are plain text.
+metadata. A page cannot be published after it was fetched: a timestamp later than `fetched_at` (a
+feed saying 2099, a clock or time zone gone wrong) is not believed, the next source is tried, and
+when none is believable `published_at` is `fetched_at` with `date_origin` "fetched", so day-based
+views never see a day in the future. The page's bytes are read as text as `pipeline.charsets`
+decides (trafilatura would ignore the declared encoding and guess). Titles and authors are plain text.
+The raw HTML is kept, compressed, so that extraction or NLP can be re-run without fetching.
+When extraction yields nothing usable, the feed summary stands in and the row says so.
 """
 
 from __future__ import annotations
@@ -122,10 +125,13 @@ def extract_article(
             )
         text, extraction = summary, "feed_summary"
     page_date = _page_timestamp(head, document.date if document is not None else None)
-    if entry is not None and entry.published is not None:
-        published, origin = entry.published, entry.via
-    elif page_date is not None:
-        published, origin = page_date, "page"
+    claimed = [(entry.published, entry.via)] if entry is not None and entry.published is not None else []
+    claimed += [(page_date, "page")] if page_date is not None else []
+    believable = [(when, origin) for when, origin in claimed if when <= fetched_at]
+    if believable:
+        published, origin = believable[0]
+    elif claimed:  # every date given is after the fetch
+        published, origin = fetched_at, "fetched"
     else:
         published, origin = None, None
     title = (entry.title if entry else "") or (document.title if document is not None else None) or ""
