@@ -1,8 +1,10 @@
-"""Parsing feeds (RSS 0.9x/2.0, RSS 1.0/RDF, Atom) with feedparser, from bytes already fetched.
+"""Parsing feeds (RSS 0.9x/2.0, RSS 1.0/RDF, Atom, JSON Feed) from bytes already fetched.
 
 A "bozo" feed (not well-formed) keeps whatever entries feedparser recovers; only a feed that yields no
 entries at all because it is broken becomes a `Failure`. A feed whose bytes do not match its declared
-encoding is read as `pipeline.charsets` decides, before feedparser sees it.
+encoding is read as `pipeline.charsets` decides, before feedparser sees it. An entry's link is kept
+whatever its scheme, so that the fetcher refuses (and the run records) a `file:` or `javascript:` link;
+an entry without any link is skipped and counted. Titles, authors and summaries are plain text.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import html
 import json
 import re
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -66,8 +68,7 @@ def _link(entry, base: str) -> str:
                 break
     if not link and str(entry.get("id", "")).startswith(("http://", "https://")):
         link = entry["id"]
-    link = urljoin(base, link.strip()) if link else ""
-    return link if urlsplit(link).scheme in ("http", "https") else ""
+    return urljoin(base, link.strip()) if link.strip() else ""
 
 
 def _author(entry) -> str:
@@ -92,10 +93,11 @@ def _json_feed(body: bytes, feed_url: str, source: str) -> ParsedFeed | None:
         if not isinstance(item, dict):
             skipped += 1
             continue
-        link = urljoin(feed_url, str(item.get("url") or item.get("external_url") or "").strip())
-        if urlsplit(link).scheme not in ("http", "https"):
+        link = str(item.get("url") or item.get("external_url") or "").strip()
+        if not link:
             skipped += 1
             continue
+        link = urljoin(feed_url, link)
         published = None
         stamp = item.get("date_published") or item.get("date_modified")
         if isinstance(stamp, str):

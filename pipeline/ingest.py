@@ -40,7 +40,7 @@ class FeedCheck:
     etag: str | None = None
     last_modified: str | None = None
     failure: Failure | None = None
-    problem: str | None = None  # a bozo feed that still gave entries
+    problem: str | None = None  # a bozo feed that still gave entries, a repaired encoding, items skipped
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,7 @@ def fetch_feed(
     parsed = parse_feed(result.body, feed_url, source, result.content_type)
     if isinstance(parsed, Failure):
         return FeedCheck(source, feed_url, parsed.reason, failure=parsed)
+    skipped = f"{parsed.skipped} item{'s' * (parsed.skipped > 1)} without a link skipped" if parsed.skipped else None
     return FeedCheck(
         source,
         feed_url,
@@ -113,7 +114,7 @@ def fetch_feed(
         entries_total=len(parsed.entries),
         etag=result.etag,
         last_modified=result.last_modified,
-        problem=parsed.problem,
+        problem="; ".join(note for note in (parsed.problem, skipped) if note) or None,
     )
 
 

@@ -67,8 +67,8 @@ class ParsedFeed:
     feed_url: str
     entries: tuple[FeedEntry, ...]
     format: str  # e.g. "rss20", "atom10", "rss10"
-    problem: str | None = None  # set for a bozo feed that still yielded entries
-    skipped: int = 0  # entries dropped because they had no usable link
+    problem: str | None = None  # a bozo feed that still yielded entries, or an encoding repaired
+    skipped: int = 0  # entries dropped because they had no link at all
 
 
 @dataclass(frozen=True)

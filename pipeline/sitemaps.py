@@ -29,7 +29,7 @@ Child = tuple[str, datetime | None]  # a sitemap listed by an index, with its <l
 
 @dataclass(frozen=True)
 class SitemapEntry:
-    url: str  # <loc>, absolute, http(s) only
+    url: str  # <loc>, absolute; any scheme (the fetcher refuses what is not http(s), and the run records it)
     source: str
     sitemap_url: str  # the urlset it came from
     lastmod: datetime | None  # UTC, naive
@@ -87,8 +87,9 @@ def _text(element: etree._Element | None) -> str:
 
 
 def _absolute(loc: str, base: str) -> str:
-    url = urljoin(base, loc) if loc else ""
-    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
+    """`loc` resolved against `base`. Any scheme is kept: the fetcher refuses (and the run records) a
+    `file:` or `ftp:` URL rather than discovery dropping it unseen."""
+    return urljoin(base, loc) if loc else ""
 
 
 def parse_sitemap(
@@ -131,7 +132,7 @@ def parse_sitemap(
 
 
 def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
-    """The absolute http(s) URLs of a robots.txt's `Sitemap:` lines, in order, without repeats."""
+    """The absolute URLs of a robots.txt's `Sitemap:` lines, in order, without repeats."""
     found: dict[str, None] = {}
     for line in body.decode("utf-8", errors="replace").splitlines():
         key, sep, value = line.partition(":")

@@ -131,12 +131,15 @@ def test_robots_txt_fallback_fetched_once_per_host(http_server, fetcher) -> None
 
     assert s.paths().count("/robots.txt") == 1
     assert sorted(by_url(found, s)) == ["/a", "/b"]
-    assert found.failures == () and found.sitemaps_read == 2
+    assert [(f.url, f.reason) for f in found.failures] == [("ftp://elsewhere/x.xml", "bad_scheme")]
+    assert found.sitemaps_read == 2
 
 
 def test_robots_sitemaps_lines() -> None:
     body = b"user-agent: *\n Sitemap : https://a.test/s1.xml\nsitemap:/s2.xml\r\nSitemaps: /no\nSitemap: mailto:x@y\n"
-    assert robots_sitemaps(body, "https://a.test/robots.txt") == ["https://a.test/s1.xml", "https://a.test/s2.xml"]
+    assert robots_sitemaps(body, "https://a.test/robots.txt") == [
+        "https://a.test/s1.xml", "https://a.test/s2.xml", "mailto:x@y"  # the fetcher refuses the last
+    ]
     assert robots_sitemaps(b"", "https://a.test/robots.txt") == []
 
 
@@ -252,14 +255,16 @@ def test_dedupe_across_sitemaps_prefers_the_entry_with_a_publication_date(http_s
     assert entries["/b"].published == datetime(2021, 10, 3, 7, 0)
 
 
-def test_non_http_locs_are_dropped(http_server, fetcher) -> None:
+def test_non_http_locs_are_kept_for_the_fetcher_to_refuse(http_server, fetcher) -> None:
     s = http_server
-    s.add("/s.xml", xml(urlset(
-        ("ftp://files.test/a", None), ("javascript:alert(1)", None), ("mailto:a@b.test", None),
-        ("file:///etc/passwd", None), ("", None), ("https://other.test/ok", None), ("/relative", None),
-    )))
+    refused = ["ftp://files.test/a", "javascript:alert(1)", "mailto:a@b.test", "file:///etc/passwd"]
+    s.add("/s.xml", xml(urlset(*[(loc, None) for loc in refused],
+                               ("", None), ("https://other.test/ok", None), ("/relative", None))))
     found = run(fetcher, s, "/s.xml")
-    assert [e.url for e in found.entries] == ["https://other.test/ok", s.url("/relative")]
+    assert [e.url for e in found.entries] == [*refused, "https://other.test/ok", s.url("/relative")]
+    for url in refused:  # refused without a request, and recorded by the run (tests/faults/test_refused.py)
+        assert fetcher.fetch(url, kind="page").reason == "bad_scheme"
+    assert s.paths() == ["/s.xml"]
 
 
 def test_sample_site_october(tmp_path) -> None:
