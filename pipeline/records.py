@@ -83,7 +83,7 @@ class Article:
     title: str
     author: str | None
     published_at: datetime | None  # UTC, naive
-    date_origin: str | None  # "feed", "page" or None
+    date_origin: str | None  # "feed", "sitemap", "page", "fetched" (every date given was later) or None
     fetched_at: datetime  # UTC, naive
     language: str | None
     sitename: str | None
