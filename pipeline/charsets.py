@@ -31,7 +31,7 @@ _BOMS = (  # UTF-32 LE first: its BOM starts with UTF-16 LE's
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _AS_WINDOWS_1252 = {"latin-1", "iso8859-1", "ascii"}  # WHATWG: these labels mean windows-1252
-_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _FALLBACK = "newsmon.windows-1252"
 

@@ -21,8 +21,8 @@ import feedparser
 from pipeline import charsets
 from pipeline.records import Failure, FeedEntry, ParsedFeed
 
-_HIDDEN = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|$)", re.I | re.S)  # with their content
-_TAG = re.compile(r"<!--.*?(?:-->|$)|<[!?][^>]*>?|</?([A-Za-z][A-Za-z0-9]*)[^>]*>?", re.S)  # a tag starts with a letter
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)  # with content
+_TAG = re.compile(r"<!--.*?(?:-->|$)|<[!?][^>]*>?|</?([A-Za-z][A-Za-z0-9]*)[^>]*>?", re.DOTALL)  # starts with a letter
 _INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q", "s", "samp",
            "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}  # removed without a space
 
@@ -126,7 +126,7 @@ def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None, 
     """The body re-encoded as UTF-8, with the content type and XML declaration saying so, when the
     declared encoding does not fit it (`pipeline.charsets`); else unchanged. Plus a note on what was done."""
     media_type, _, params = (content_type or "").partition(";")
-    header = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", params, re.I)
+    header = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", params, re.IGNORECASE)
     declared = header.group(1) if header else charsets.xml_declared(body)
     decoded = charsets.decode(body, declared, default="utf-8")
     if decoded is None or decoded.note is None:

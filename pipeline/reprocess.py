@@ -14,7 +14,12 @@ from pathlib import Path
 
 from pipeline import dedup, store
 from pipeline.domain import Domain, load_domain
-from pipeline.extract import MIN_TEXT_CHARS, decompress_html, page_markup, run_trafilatura
+from pipeline.extract import (
+    MIN_TEXT_CHARS,
+    decompress_html,
+    page_markup,
+    run_trafilatura,
+)
 from pipeline.nlp import Annotator, registry_rows
 from pipeline.settings import Settings
 

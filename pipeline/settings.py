@@ -99,11 +99,12 @@ def _networks(values: list, where: str) -> tuple[str, ...]:
     found = []
     for value in values:
         try:
-            if not isinstance(value, str):
-                raise ValueError(value)
-            found.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+            network = ipaddress.ip_network(value.strip(), strict=False) if isinstance(value, str) else None
         except ValueError:
-            raise ConfigError(f"setting {where}: {value!r} is not an IP network like 10.0.0.0/8") from None
+            network = None
+        if network is None:
+            raise ConfigError(f"setting {where}: {value!r} is not an IP network like 10.0.0.0/8")
+        found.append(str(network))
     return tuple(found)
 
 

@@ -10,13 +10,14 @@ from httpserver import LocalHTTPServer, Reply
 
 from pipeline import store
 
-WORDS = (
+_VOCABULARY = (
     "envoy Doha talks Taliban ministry aid convoy border Kabul province council delegation agreement "
     "humanitarian relief school girls university bank reserves sanctions embassy refugees winter wheat "
     "drought earthquake Herat Kandahar Mazar governor spokesman statement meeting officials negotiators "
     "ceasefire prisoners exchange airport flights visas trade corridor electricity debt donors pledge "
     "clinic vaccination hospital teachers salaries currency afghani market prices fuel shortage"
-).split()
+)
+WORDS = _VOCABULARY.split()
 
 
 def article_html(key: str, title: str = "", *, head: str = "", charset: str | None = "utf-8", extra: str = "") -> str:

@@ -25,7 +25,6 @@ from pipeline_helpers import ingest_pass, make_config
 
 from pipeline.backfill import keep_unstored, plan_days, read_sitemaps
 from pipeline.ingest import Ingest
-from pipeline.records import Source
 
 _connects: list[str] | None = None  # the hosts this process connects to, while a test records them
 
@@ -57,7 +56,7 @@ class Resolver:
         self.names: dict[str, list] = {}
         self.asked: list[str] = []
 
-    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):  # noqa: A002 (socket's names)
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
         name = host.decode() if isinstance(host, bytes) else host
         if name not in self.names:
             return self.real(host, port, family, type, proto, flags)

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import gzip
 
-from fault_helpers import article_html, failures, item, rows, rss, serve_feed, serve_page
+from fault_helpers import (
+    article_html,
+    failures,
+    item,
+    rows,
+    rss,
+    serve_feed,
+    serve_page,
+)
 from httpserver import RecordedRequest, Reply
 from pipeline_helpers import ingest_pass, make_config
 
