@@ -193,24 +193,27 @@ def test_feeds_on_refused_targets_are_recorded_and_never_requested(
     s = http_server
     internal.add("/rss.xml", Reply(body=rss().encode(), content_type="application/rss+xml"))
     s.redirect("/moved.xml", internal.url("/rss.xml"))
+    s.redirect("/to-file.xml", "file:///etc/passwd")
     serve_page(s, "/ok")
     good = serve_feed(s, "/rss.xml", rss(item(s.url("/ok"), "Allowed")))
     bad = [internal.url("/rss.xml"), f"http://intranet.test:{internal.port}/rss.xml",
            "http://metadata.test/latest/rss.xml", "http://[fd00:ec2::254]/rss.xml", s.url("/moved.xml")]
     db = tmp_path / "n.duckdb"
 
-    counts = ingest_pass(guarded({"Hostile": bad, "Good": [good]}), db)
+    counts = ingest_pass(guarded({"Hostile": [*bad, s.url("/to-file.xml")], "Good": [good]}), db)
     assert internal.requests == [] and set(connects) == {"127.0.0.1"}
-    assert failures(db) == {url: ("feed", "refused_address", True) for url in bad}
+    assert failures(db) == {
+        **{url: ("feed", "refused_address", True) for url in bad}, s.url("/to-file.xml"): ("feed", "bad_scheme", True)}
     assert dict(rows(db, "SELECT feed_url, last_status FROM feeds")) == {
-        **{url: "refused_address" for url in bad}, good: "ok"}
-    assert counts["feeds_failed"] == len(bad) and counts["articles_new"] == 1
+        **{url: "refused_address" for url in bad}, s.url("/to-file.xml"): "bad_scheme", good: "ok"}
+    assert counts["feeds_failed"] == len(bad) + 1 and counts["articles_new"] == 1
 
 
 def test_sitemap_urls_to_refused_targets_are_recorded_and_never_requested(
     http_server, internal, resolver, connects, tmp_path
 ):
-    """The backfill's discovery and pages, sequenced as flows/backfill.py does it."""
+    """The backfill's discovery and pages, sequenced as flows/backfill.py does it. (A sitemap or a feed
+    that is not http(s) in the sources file is a one-line error before anything runs: test_cli.py.)"""
     s = http_server
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
     news_ns = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
