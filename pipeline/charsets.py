@@ -96,9 +96,12 @@ def decode(body: bytes, declared: str | None, default: str | None = None) -> Dec
         candidates = ["cp1252", codec] if codec in _AS_WINDOWS_1252 else [codec]
         for candidate in candidates:
             try:
-                return Decoded(body.decode(candidate), candidate)
+                text = body.decode(candidate)
             except (UnicodeDecodeError, LookupError):
                 continue
+            as_declared = body.decode(codec, "replace")  # differs when Windows-1252 stood in for the label
+            note = None if text == as_declared else f"declared {said} but has Windows-1252 characters"
+            return Decoded(text, candidate, note)
     if codec is None:
         return None
     text = body.decode("utf-8", _FALLBACK)
