@@ -49,9 +49,7 @@ def _params(params: tuple) -> list:
 def query(db: str, sql: str, params: tuple = (), fts: bool = False) -> pd.DataFrame:
     """One read-only query; `fts` loads the full-text search extension first. Tuples in `params` are bound
     as lists (for `IN (SELECT UNNEST(?))`)."""
-    with store.reader(Path(db)) as con:
-        if fts:
-            store.load_fts(con)
+    with store.reader(Path(db), search=fts) as con:
         return con.execute(sql, _params(params)).df()
 
 

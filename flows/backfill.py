@@ -9,13 +9,19 @@ import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import flows  # noqa: F401  (telemetry off before prefect loads)
 from prefect import flow, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
+import flows  # noqa: F401  (telemetry off before prefect loads)
 from flows.ingest import leave_report, process_batches, summarise
-from pipeline.backfill import keep_unstored, plan_days, read_sitemaps, selected_sources
+from pipeline.backfill import (
+    keep_unstored,
+    plan_days,
+    read_sitemaps,
+    selected_sources,
+    window_problem,
+)
 from pipeline.ingest import BatchOutcome, Ingest
 from pipeline.records import Source
 from pipeline.reprocess import reprocess_window
@@ -31,8 +37,9 @@ def resolve_window(start: str | None, end: str | None) -> tuple[date, date]:
     today = datetime.now(timezone.utc).date()
     first = date.fromisoformat(start) if start else today - timedelta(days=1)
     last = date.fromisoformat(end) if end else today
-    if first > last:
-        raise ValueError(f"the window is inverted: start {first} is after end {last}")
+    problem = window_problem(first, last, today)
+    if problem:
+        raise ValueError(problem)
     return first, last
 
 

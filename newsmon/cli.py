@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import flows
-from pipeline.settings import PROJECT_ROOT, ConfigError, load_config
+from pipeline.settings import PROJECT_ROOT, Config, ConfigError, load_config
 from pipeline.store import StoreError
 
 DEFAULT_DB = Path("data/newsmon.duckdb")
@@ -47,13 +47,19 @@ def _sources_path(value: str | None) -> Path:
     return DEFAULT_SOURCES if DEFAULT_SOURCES.exists() else PROJECT_ROOT / DEFAULT_SOURCES
 
 
+def _load_config(sources: Path) -> Config:
+    """The sources file, or a one-line error; what it holds that newsmon ignores is a one-line warning."""
+    config = load_config(sources)
+    for warning in config.warnings:
+        print(f"newsmon: warning: {warning}", file=sys.stderr)
+    return config
+
+
 def _check_writable_db(db: Path) -> None:
     """Fail before anything is written when the database cannot be used."""
     from pipeline import store
 
-    if db.exists() and db.is_dir():
-        raise StoreError(f"database path is a directory: {db}")
-    store.prepare(db)
+    store.prepare(db)  # refuses a folder, a file that is not DuckDB, a database of a newer newsmon
 
 
 def _runner_choice(args) -> tuple[str, str | None]:
@@ -82,7 +88,7 @@ def cmd_run(args) -> int:
     choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
-    load_config(sources)  # a bad sources file stops here, before anything is written
+    _load_config(sources)  # a bad sources file stops here, before anything is written
     _check_writable_db(db)
     from flows.ingest import ingest_flow
 
@@ -99,8 +105,11 @@ def _window(args) -> tuple[date, date]:
         except ValueError:
             raise UsageError(f"{flag} must be a date as YYYY-MM-DD, not {value!r}") from None
     start, end = dates
-    if start > end:
-        raise UsageError(f"the window is inverted: --start {start} is after --end {end}")
+    from pipeline.backfill import window_problem
+
+    problem = window_problem(start, end, datetime.now(UTC).date())
+    if problem:
+        raise UsageError(problem)
     return start, end
 
 
@@ -109,7 +118,7 @@ def cmd_backfill(args) -> int:
     choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
-    config = load_config(sources)
+    config = _load_config(sources)
     names = {s.name for s in config.sources}
     unknown = [n for n in args.source or () if n not in names]
     if unknown:
@@ -148,7 +157,7 @@ def cmd_serve(args) -> int:
     choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
-    load_config(sources)
+    _load_config(sources)
     _check_writable_db(db)
     try:
         serve(args.cron, db, sources, args.prefect_port, *choice)
@@ -161,7 +170,7 @@ def cmd_sql(args) -> int:
     from pipeline.report import render, run_query
 
     db = _db_path(args.db, create_default_folder=False)
-    columns, rows = run_query(db, args.query)
+    columns, rows = run_query(db, args.query, search=True, one_query=True)
     if columns:
         print(render(columns, rows, args.format))
     return 0

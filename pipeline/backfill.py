@@ -38,6 +38,16 @@ class SourceDiscovery:
     lastmod: dict[str, date]  # entry URL -> the day of its sitemap <lastmod>
 
 
+def window_problem(start: date, end: date, today: date) -> str | None:
+    """What is wrong with a backfill window, or None. `today` is the UTC date; an end up to tomorrow is
+    accepted (a day that has begun somewhere), a later one is refused: nothing is published in the future."""
+    if start > end:
+        return f"the window is inverted: start {start} is after end {end}"
+    if end > today + timedelta(days=1):
+        return f"the window ends in the future: end {end} is after {today + timedelta(days=1)} (UTC)"
+    return None
+
+
 def days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 

@@ -19,9 +19,40 @@ def query_file(name: str) -> str:
     return (SQL_ROOT / "queries" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def run_query(db_path: Path, sql: str, params: dict | None = None) -> tuple[list[str], list[tuple]]:
-    """One read-only query; a statement that writes is refused by the read-only connection."""
-    with store.reader(db_path) as con:
+# what `newsmon sql` runs: queries (SELECT, and DESCRIBE, SHOW, SUMMARIZE, FROM ..., which are SELECTs),
+# EXPLAIN, and PRAGMA or CALL of the catalogue functions (table_info, database_size, ...)
+QUERY_TYPES = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.PRAGMA,
+               duckdb.StatementType.CALL}
+
+
+def check_one_query(sql: str) -> None:
+    """Refuse anything but exactly one query, with a one-line StoreError. The connection is what enforces
+    read-only (see `store.reader`); this only says clearly what was refused."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise StoreError(str(exc).strip().splitlines()[0]) from None
+    if not statements:
+        raise StoreError("no SQL statement given")
+    if len(statements) > 1:
+        raise StoreError(f"one statement at a time: {len(statements)} given")
+    kind = statements[0].type
+    if kind not in QUERY_TYPES:
+        name = {"LOAD": "INSTALL or LOAD", "SET": "SET, RESET or USE", "VACUUM": "VACUUM or ANALYZE"}.get(
+            kind.name, kind.name
+        )
+        raise StoreError(f"only queries can run here (SELECT, EXPLAIN, ...), not {name}")
+
+
+def run_query(
+    db_path: Path, sql: str, params: dict | None = None, search: bool = False, one_query: bool = False
+) -> tuple[list[str], list[tuple]]:
+    """Run a query on a sealed read-only connection (`store.reader`): nothing can be written, inside the
+    database or out, and no file but the database read. With `one_query` (a user's SQL), anything but one
+    query is refused first; with `search`, the full-text search macros work."""
+    if one_query:
+        check_one_query(sql)
+    with store.reader(db_path, search=search) as con:
         try:
             cursor = con.execute(sql, params or {})
         except duckdb.Error as exc:

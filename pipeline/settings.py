@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.records import Source
 
@@ -51,6 +53,7 @@ class Config:
     sources: tuple[Source, ...]
     settings: Settings
     sources_path: Path
+    warnings: tuple[str, ...] = ()  # what in the sources file was ignored (unknown keys), one line each
 
     @property
     def fetch(self) -> FetchSettings:
@@ -59,8 +62,10 @@ class Config:
 
 def _read_toml(path: Path, what: str) -> dict:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
+        return tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what} {path} is not UTF-8 text (byte {exc.start} cannot be read)") from None
     except FileNotFoundError:
         raise ConfigError(f"{what} not found: {path}") from None
     except IsADirectoryError:
@@ -69,6 +74,12 @@ def _read_toml(path: Path, what: str) -> dict:
         raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+# settings for which 0 would make every request or batch fail, and settings that are shares
+_POSITIVE = {"connect_timeout", "read_timeout", "deadline", "max_bytes", "concurrency", "batch_size", "nlp_batch_size",
+             "nlp_processes"}
+_FRACTIONS = {"relevance_threshold", "duplicate_threshold"}
 
 
 def _typed(cls, table: dict, where: str):
@@ -88,8 +99,14 @@ def _typed(cls, table: dict, where: str):
             value = _networks(value, f"{where}.{key}")
         if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
             raise ConfigError(f"setting {where}.{key} must be {expected.__name__}, not {value!r}")
+        if expected is float and not math.isfinite(value):
+            raise ConfigError(f"setting {where}.{key} must be a finite number, not {value!r}")
         if expected in (int, float) and value < 0:
             raise ConfigError(f"setting {where}.{key} must not be negative")
+        if key in _POSITIVE and value == 0:
+            raise ConfigError(f"setting {where}.{key} must be more than 0")
+        if key in _FRACTIONS and value > 1:
+            raise ConfigError(f"setting {where}.{key} must be between 0 and 1, not {value!r}")
         values[key] = value
     return values
 
@@ -120,42 +137,70 @@ def _url_list(entry: dict, key: str, name: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f"source {name!r}: {key} must be a list of URLs")
-    return tuple(v.strip() for v in value)
+    urls = tuple(v.strip() for v in value)
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # e.g. an unclosed [IPv6 bracket
+            ok = False
+        if not ok:
+            raise ConfigError(f"source {name!r}: not an http(s) URL: {url}")
+    return urls
 
 
-def parse_sources(data: dict, settings: Settings) -> tuple[tuple[Source, ...], Settings]:
-    unknown = set(data) - {"fetch", "sources"}
-    if unknown:
-        raise ConfigError(f"unknown section in sources file: {sorted(unknown)[0]}")
+def _same_url_key(url: str) -> str:
+    """What makes two listed URLs the same feed: scheme and host are case-insensitive."""
+    parts = urlsplit(url)
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+
+
+def parse_sources(
+    data: dict, settings: Settings, warnings: list[str] | None = None
+) -> tuple[tuple[Source, ...], Settings]:
+    """Sources and the merged settings from a parsed sources file. A key newsmon does not know is ignored
+    and described in `warnings` (when given); everything else that is wrong raises ConfigError."""
+    ignored = warnings if warnings is not None else []
+    for section in sorted(set(data) - {"fetch", "sources"}):
+        ignored.append(f"unknown section [{section}] (ignored)")
     fetch_overrides = data.get("fetch", {})
     if not isinstance(fetch_overrides, dict):
         raise ConfigError("[fetch] in the sources file must be a table")
+    known_fetch = {f.name for f in fields(FetchSettings)}
+    for key in sorted(set(fetch_overrides) - known_fetch):
+        ignored.append(f"unknown key {key!r} in [fetch] (ignored)")
+    fetch_overrides = {k: v for k, v in fetch_overrides.items() if k in known_fetch}
     fetch = replace(settings.fetch, **_typed(FetchSettings, fetch_overrides, "fetch"))
     entries = data.get("sources", [])
-    if not isinstance(entries, list) or not entries:
+    if not isinstance(entries, list):
+        raise ConfigError("sources must be a list of [[sources]] tables")
+    if not entries:
         raise ConfigError("sources file lists no [[sources]]")
     sources: list[Source] = []
     seen: set[str] = set()
+    listed: dict[str, str] = {}  # feed or sitemap URL -> the source that lists it
     for i, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
             raise ConfigError(f"source #{i} must be a table")
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"source #{i} has no name")
+            raise ConfigError(f"source #{i} has no name (name must be a non-empty string, not {name!r})")
         name = name.strip()
         if name in seen:
             raise ConfigError(f"source {name!r} is listed twice")
         seen.add(name)
-        extra = set(entry) - {"name", "feeds", "sitemaps"}
-        if extra:
-            raise ConfigError(f"source {name!r}: unknown key {sorted(extra)[0]}")
+        for key in sorted(set(entry) - {"name", "feeds", "sitemaps"}):
+            ignored.append(f"unknown key {key!r} in source {name!r} (ignored)")
         feeds = _url_list(entry, "feeds", name)
         sitemaps = _url_list(entry, "sitemaps", name)
         if not feeds and not sitemaps:
             raise ConfigError(f"source {name!r} has neither feeds nor sitemaps")
         for url in feeds + sitemaps:
-            if not url.lower().startswith(("http://", "https://")):
-                raise ConfigError(f"source {name!r}: not an http(s) URL: {url}")
+            key = _same_url_key(url)
+            if key in listed:
+                where = "twice" if listed[key] == name else f"by source {listed[key]!r} too"
+                raise ConfigError(f"source {name!r}: {url} is listed {where}")
+            listed[key] = name
         sources.append(Source(name=name, feeds=feeds, sitemaps=sitemaps))
     return tuple(sources), replace(settings, fetch=fetch)
 
@@ -163,5 +208,11 @@ def parse_sources(data: dict, settings: Settings) -> tuple[tuple[Source, ...], S
 def load_config(sources_path: Path, settings_path: Path = DEFAULT_SETTINGS) -> Config:
     """Read the settings, then the sources file, whose [fetch] table overrides the fetch settings."""
     settings = load_settings(settings_path)
-    sources, settings = parse_sources(_read_toml(sources_path, "sources file"), settings)
-    return Config(sources=sources, settings=settings, sources_path=sources_path)
+    warnings: list[str] = []
+    sources, settings = parse_sources(_read_toml(sources_path, "sources file"), settings, warnings)
+    return Config(
+        sources=sources,
+        settings=settings,
+        sources_path=sources_path,
+        warnings=tuple(f"sources file {sources_path}: {w}" for w in warnings),
+    )

@@ -47,7 +47,10 @@ def _sql_files(folder: str) -> list[tuple[str, str]]:
 
 
 def _is_lock_error(exc: duckdb.Error) -> bool:
-    return "lock" in str(exc).lower()
+    """DuckDB's "Could not set lock on file ...: Conflicting lock is held in ...", and nothing else (a corrupt
+    file's "... in block at location 0" is not a lock to wait for)."""
+    message = str(exc).lower()
+    return "could not set lock" in message or "conflicting lock" in message
 
 
 def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
@@ -58,6 +61,8 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if _is_lock_error(exc) and time.monotonic() < deadline:
+                if delay == 0.05:
+                    log.info("database %s is locked by another process: waiting up to %.0f s", path, wait)
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
                 continue
@@ -69,8 +74,41 @@ def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnect
             raise StoreError(f"cannot open database {path}: {str(exc).splitlines()[0]}") from None
 
 
+def _is_duckdb_file(path: Path) -> bool:
+    """DuckDB's main header: a checksum (8 bytes), then the magic bytes DUCK."""
+    with open(path, "rb") as fh:
+        return fh.read(12)[8:] == b"DUCK"
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, before anything is opened or created next to it, a path that is a folder or a file that is
+    not a DuckDB database (text, random bytes, an empty file, SQLite...). A path that does not exist is fine."""
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"database path is a directory: {path}")
+    if not path.exists() or _is_duckdb_file(path):
+        return
+    if Path(f"{path}.lock").exists():  # a newsmon writer may be creating it this very moment: look again
+        with writer_lock(path):  # once it has finished (the lock file exists already: nothing is created)
+            if _is_duckdb_file(path):
+                return
+    raise StoreError(f"not a DuckDB database: {path} (newsmon leaves it alone)")
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migrations not yet in the ledger, each in its own transaction; recreate the views."""
+    """Apply the migrations not yet in the ledger, each in its own transaction. A database whose ledger
+    names a migration this newsmon does not have was made by a newer newsmon: it is refused untouched."""
+    known = [name for name, _sql in _sql_files("migrations")]
+    ledger = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND schema_name = 'main'"
+    ).fetchone()[0]
+    if ledger:
+        newer = sorted({r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()} - set(known))
+        if newer:
+            raise StoreError(
+                f"the database was made by a newer newsmon (migration {newer[-1]} is unknown here): "
+                "upgrade newsmon to use it"
+            )
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
     )
@@ -163,14 +201,33 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> str:
     return "built"
 
 
+def seal(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave a connection the database and nothing else: no file outside it may be read or written (COPY TO,
+    EXPORT DATABASE, ATTACH, read_csv, read_text, glob), no extension installed or loaded, and no setting
+    changed (so none of this can be switched back on)."""
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 @contextmanager
-def reader(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection; the database must exist."""
+def reader(
+    path: Path, wait: float = LOCK_WAIT_SECONDS, search: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to an existing database, sealed (see `seal`); with `search`, the bundled
+    full-text search extension is loaded first, when installed."""
     path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"database path is a directory: {path}")
     if not path.is_file():
         raise StoreError(f"no database at {path} (run `newsmon run` or `newsmon demo` first)")
-    con = _connect(path, read_only=True, wait=wait)
+    con = _connect(path, read_only=True, wait=wait)  # a file that is not DuckDB is refused here, untouched
     try:
+        try:
+            if search:
+                load_fts(con)
+            seal(con)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open database {path}: {str(exc).splitlines()[0]}") from None
         yield con
     finally:
         con.close()
@@ -581,6 +638,8 @@ def writer_lock(path: Path, wait: float = WRITER_WAIT_SECONDS) -> Iterator[None]
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if delay == 0.01:
+                    log.info("another newsmon process is writing to %s: waiting for it", path)
                 if time.monotonic() >= deadline:
                     raise StoreError(f"another newsmon process has been writing to {path} for {wait:.0f} s") from None
                 time.sleep(delay)
@@ -599,6 +658,7 @@ def writer(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Writer]:
     path = Path(path)
     if not path.parent.is_dir():
         raise StoreError(f"folder for database does not exist: {path.parent}")
+    check_database_file(path)
     with writer_lock(path):
         con = _connect(path, read_only=False, wait=wait)
         try:

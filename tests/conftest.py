@@ -17,13 +17,17 @@ def http_server() -> Iterator[LocalHTTPServer]:
 
 @pytest.fixture(scope="session", autouse=True)
 def prefect_home(tmp_path_factory) -> Iterator[None]:
-    """One Prefect home for the session's temporary servers, telemetry off; nothing in the user's ~/.prefect."""
+    """One Prefect home for the session's temporary servers, telemetry off; nothing in the user's ~/.prefect.
+    A temporary server may take 120 s to answer instead of Prefect's 20: the first one of the session creates
+    its database, which on a busy machine (2 cores shared) has taken longer than 20 s."""
     import os
 
-    saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK")}
+    keys = ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    saved = {k: os.environ.get(k) for k in keys}
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["DO_NOT_TRACK"] = "1"
+    os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
     os.environ.pop("PREFECT_API_URL", None)
     yield
     for key, value in saved.items():
