@@ -102,13 +102,15 @@ def _url_list(entry: dict, key: str, name: str) -> tuple[str, ...]:
 
 
 def parse_sources(data: dict, settings: Settings) -> tuple[tuple[Source, ...], Settings]:
-    unknown = set(data) - {"fetch", "sources"}
+    unknown = set(data) - {"fetch", "settings", "sources"}
     if unknown:
         raise ConfigError(f"unknown section in sources file: {sorted(unknown)[0]}")
-    fetch_overrides = data.get("fetch", {})
-    if not isinstance(fetch_overrides, dict):
-        raise ConfigError("[fetch] in the sources file must be a table")
+    fetch_overrides, overrides = data.get("fetch", {}), data.get("settings", {})
+    for section, table in (("fetch", fetch_overrides), ("settings", overrides)):
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{section}] in the sources file must be a table")
     fetch = replace(settings.fetch, **_typed(FetchSettings, fetch_overrides, "fetch"))
+    settings = replace(settings, **_typed(Settings, overrides, "settings"))
     entries = data.get("sources", [])
     if not isinstance(entries, list) or not entries:
         raise ConfigError("sources file lists no [[sources]]")
@@ -139,7 +141,7 @@ def parse_sources(data: dict, settings: Settings) -> tuple[tuple[Source, ...], S
 
 
 def load_config(sources_path: Path, settings_path: Path = DEFAULT_SETTINGS) -> Config:
-    """Read the settings, then the sources file, whose [fetch] table overrides the fetch settings."""
+    """Read the settings, then the sources file, whose [fetch] and [settings] tables override them."""
     settings = load_settings(settings_path)
     sources, settings = parse_sources(_read_toml(sources_path, "sources file"), settings)
     return Config(sources=sources, settings=settings, sources_path=sources_path)
