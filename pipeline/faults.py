@@ -53,9 +53,10 @@ def checkpoint(name: str) -> None:
 
 def _pause(name: str, nth: int) -> None:
     marker = os.environ.get(PAUSE_FILE)
-    if marker:
-        with open(marker, "w", encoding="utf-8") as fh:
+    if marker:  # written whole, then renamed: whoever sees the file sees all of it
+        with open(f"{marker}.part", "w", encoding="utf-8") as fh:
             fh.write(f"{name}:{nth} pid {os.getpid()} thread {threading.current_thread().name}\n")
+        os.replace(f"{marker}.part", marker)
     while True:  # SIGSTOP freezes the whole process; should someone continue it, this thread stays here
         os.kill(os.getpid(), signal.SIGSTOP)
         threading.Event().wait()

@@ -64,6 +64,8 @@ def test_every_command_in_help_is_documented_in_the_readme():
         ("[[sources]]\nname = 'A'\nfeeds = ['file:///etc/passwd']\n", "not an http(s) URL"),
         ("[[sources]]\nname = 'A'\nfeeds = ['https://a.example/rss']\ncolour = 'red'\n", "unknown key colour"),
         ("[fetch]\ndeadline = 'soon'\n[[sources]]\nname = 'A'\nfeeds = ['https://a.example/rss']\n", "fetch.deadline"),
+        ("[settings]\nbatch_size = 'big'\n[[sources]]\nname = 'A'\nfeeds = ['https://a.example/rss']\n", "settings.batch_size"),
+        ("[settings]\ncolour = 1\n[[sources]]\nname = 'A'\nfeeds = ['https://a.example/rss']\n", "unknown setting settings.colour"),
     ],
 )
 def test_a_bad_sources_file_is_one_line_and_writes_nothing(tmp_path, content, needle):

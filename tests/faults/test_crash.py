@@ -22,7 +22,7 @@ import time
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
@@ -110,7 +110,7 @@ def serve(server: LocalHTTPServer, pages: list[Page]) -> dict[str, list[str]]:
         in_feed = sorted((p for p in mine if p.in_feed), key=lambda p: p.published, reverse=True)
         items = [
             f"<item><title>{escape(p.title)}</title><link>{server.url(p.path)}</link><guid>{server.url(p.path)}</guid>"
-            f"<pubDate>{format_datetime(p.published.replace(tzinfo=timezone.utc))}</pubDate>"
+            f"<pubDate>{format_datetime(p.published.replace(tzinfo=UTC))}</pubDate>"
             f"<description>{escape(p.text[:200])}</description></item>"
             for p in in_feed
         ]
@@ -155,7 +155,7 @@ def command(site, db: Path, flow: str) -> list[str]:
 def complete(site, db: Path, flow: str) -> None:
     """Run `newsmon run` or `newsmon backfill` to its end; it must exit 0."""
     result = subprocess.run(
-        command(site, db, flow), cwd=ROOT, env=newsmon_env(site.api_url), capture_output=True, text=True,
+        command(site, db, flow), cwd=ROOT, env=newsmon_env(site.api_url), capture_output=True, text=True, check=False,
         timeout=WAIT,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -369,10 +369,10 @@ def test_the_reference_is_what_the_site_holds(site, reference):
 # Points of the run: the 7th page fetched and the 7th article annotated are in the fourth batch or later,
 # which is prepared only once the first is written (two batches are prepared ahead of the writer); the
 # third write stops inside the transaction of the third batch, two being committed.
-RUN_POINTS = ["fetch:7", "nlp:7", "write:3"]
-# Points of the backfill, which goes day by day, one batch after the other: a sitemap read; the 5th page
-# (third day; two days committed); inside the 4th batch's transaction (three committed).
-BACKFILL_POINTS = ["sitemap:1", "fetch:5", "write:4"]
+RUN_POINTS = {"fetch:7": range(2, 7), "nlp:7": range(2, 7), "write:3": [4]}  # -> articles committed
+# Points of the backfill, which goes day by day, one batch after the other: a sitemap read (nothing
+# committed); the 5th page (third day; two days committed); inside the 4th batch's transaction (three).
+BACKFILL_POINTS = {"sitemap:1": [0], "fetch:5": [4], "write:4": [6]}  # -> articles committed by the backfill
 
 
 @pytest.mark.parametrize("point", RUN_POINTS)
@@ -382,7 +382,7 @@ def test_run_killed_then_run_again_equals_an_uninterrupted_run(site, reference, 
     assert where.startswith(point)
     assert_opens(db)
     stored = assert_whole(db, reference.after_run)
-    assert 0 < len(stored) < len(reference.after_run["articles"])  # some batches committed, not all
+    assert len(stored) in RUN_POINTS[point]  # some batches of 2 committed, not all
     assert_feed_state_follows_articles(db, site.links, stored)
     [(flow, status, *_)] = runs(db)
     assert (flow, status) == ("ingest", "running")  # until the next run looks
@@ -404,10 +404,7 @@ def test_backfill_killed_then_run_again_equals_an_uninterrupted_backfill(site, r
     assert where.startswith(point)
     assert_opens(db)
     stored = assert_whole(db, reference.after_backfill)
-    if point.startswith("sitemap"):
-        assert len(stored) == before  # killed while discovering: nothing of the backfill is stored
-    else:
-        assert before < len(stored) < len(reference.after_backfill["articles"])
+    assert len(stored) - before in BACKFILL_POINTS[point]
     assert runs(db)[-1][:2] == ("backfill", "running")
 
     complete(site, db, "backfill")
@@ -461,3 +458,35 @@ def test_a_run_whose_process_died_is_marked_crashed_when_the_next_run_starts(tmp
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+PASS_POINTS = """
+from pipeline.faults import checkpoint
+checkpoint("nlp"); checkpoint("write"); print("first nlp passed", flush=True)
+checkpoint("nlp"); print("second nlp passed", flush=True)
+"""
+
+
+def test_a_checkpoint_stops_the_whole_process_at_the_nth_time_and_only_then(tmp_path):
+    marker = tmp_path / "paused"
+    env = {**os.environ, "NEWSMON_PAUSE_AT": "nlp:2", "NEWSMON_PAUSE_FILE": str(marker)}
+    process = subprocess.Popen([sys.executable, "-c", PASS_POINTS], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        assert process.stdout.readline() == "first nlp passed\n"
+        deadline = time.monotonic() + WAIT
+        while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        assert marker.read_text().startswith(f"nlp:2 pid {process.pid} ")
+        state = ""
+        while state != "T" and time.monotonic() < deadline:  # stopped, not merely slow
+            state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            time.sleep(0.01)
+        assert state == "T"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.stdout.read() == ""  # never got past the second "nlp"
+    bad = subprocess.run([sys.executable, "-c", "import pipeline.faults"], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "NEWSMON_PAUSE_AT": "nlp:0"}, check=False)
+    assert bad.returncode != 0 and "NEWSMON_PAUSE_AT must be one of" in bad.stderr
