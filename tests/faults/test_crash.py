@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from httpserver import LocalHTTPServer, RecordedRequest, Reply
 
-from newsmon.serving import start_local_server, stop_process
+from newsmon.serving import server_healthy, stop_process
 from pipeline import store
 from pipeline.identity import article_id, canonical_url
 
@@ -300,10 +300,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_prefect_server(home: Path) -> tuple[subprocess.Popen, str]:
+    """A Prefect server for the module's newsmon processes: the API only (no UI, no background services)."""
+    port = free_port()
+    home.mkdir()
+    env = {**os.environ, "PREFECT_HOME": str(home)}
+    env.pop("PREFECT_API_URL", None)
+    with open(home / "server.log", "wb") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port",
+             str(port), "--no-services", "--no-ui"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    api_url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + WAIT
+    while not server_healthy(api_url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            pytest.fail(f"the Prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.2)
+    return process, api_url
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Site:
     tmp = tmp_path_factory.mktemp("crash-site")
-    process, api_url = start_local_server(tmp / "prefect", free_port())
+    process, api_url = start_prefect_server(tmp / "prefect")
     try:
         with LocalHTTPServer() as server:
             pages = build_pages()
