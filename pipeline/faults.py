@@ -2,7 +2,7 @@
 
 The core calls `checkpoint(name)` at a few points of a run:
 
-    "sitemap"  a sitemap has been fetched (backfill discovery)
+    "sitemap"  a sitemap (or a robots.txt naming sitemaps) has been fetched: backfill discovery
     "fetch"    a page of a batch has been fetched
     "nlp"      an article of a batch has been annotated
     "write"    inside a batch's write transaction: its articles are inserted, their mentions, topics and
