@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
@@ -34,7 +34,7 @@ LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold brie
 WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
 
 
-_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.I)
+_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.IGNORECASE)
 
 
 class StoreError(Exception):
@@ -42,7 +42,7 @@ class StoreError(Exception):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
@@ -215,11 +215,14 @@ def _release_run_lock(path: Path) -> None:
 
 
 def _run_lock_held(path: Path) -> bool:
-    """Whether a process (this one included) holds the run's lock; a missing file is a lock nobody holds."""
+    """Whether a process (this one included) holds the run's lock; a missing file is a lock nobody holds,
+    and one this process may not open is taken as held (nothing is known of that run)."""
     try:
         handle = open(path, "rb")  # noqa: SIM115
     except FileNotFoundError:
         return False
+    except OSError:
+        return True
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -267,7 +270,7 @@ class Writer:
 
     def mark_crashed_runs(self, noticed_by: str = "") -> list[str]:
         """Mark 'crashed' the runs still 'running' whose process has ended (nobody holds their lock), with
-        what they committed before they died. Runs recorded before processes were (no pid) are left."""
+        what they had committed. Runs recorded before runs had a process (no pid) are left as they are."""
         if self.path is None:
             return []
         running = self.con.execute("SELECT run_id, host, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL")
