@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpcore
 import httpx
 
+from pipeline.faults import checkpoint
 from pipeline.records import Failure, NotModified, Response
 from pipeline.settings import FetchSettings
 
@@ -304,7 +305,14 @@ class Fetcher:
 
     def fetch_many(self, urls: Iterable[str], *, kind: str) -> list[Result]:
         """Fetch on the fetcher's `concurrency` threads; results in input order."""
-        return list(self._pool.map(lambda url: self.fetch(url, kind=kind), urls))
+        point = "fetch" if kind == "page" else kind
+
+        def one(url: str) -> Result:
+            result = self.fetch(url, kind=kind)
+            checkpoint(point)
+            return result
+
+        return list(self._pool.map(one, urls))
 
     def fetch(
         self, url: str, *, kind: str, etag: str | None = None, last_modified: str | None = None

@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from pipeline.domain import Actor, Domain
+from pipeline.faults import checkpoint
 from pipeline.quotes import NamedSpan, find_quotes
 from pipeline.records import Enrichment, Mention, TopicScore
 from pipeline.settings import ConfigError
@@ -154,7 +155,11 @@ class Annotator:
         with self._lock:
             texts = (text[:MAX_CHARS] for _id, text in items)
             docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
-            return {article_id: self.enrich(article_id, doc) for (article_id, _text), doc in zip(items, docs)}
+            enrichments = {}
+            for (article_id, _text), doc in zip(items, docs):
+                enrichments[article_id] = self.enrich(article_id, doc)
+                checkpoint("nlp")
+            return enrichments
 
     # per document -------------------------------------------------------------------------------
     def enrich(self, article_id: str, doc: Doc) -> Enrichment:

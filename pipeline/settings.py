@@ -155,22 +155,29 @@ def _same_url_key(url: str) -> str:
     return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
 
 
+def _known_keys(table: object, section: str, cls, ignored: list[str]) -> dict:
+    """The keys of `table` that `cls` has; the others are described in `ignored`."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{section}] in the sources file must be a table")
+    known = {f.name for f in fields(cls)} - {"fetch"}  # [settings] cannot hold the [fetch] table
+    for key in sorted(set(table) - known):
+        ignored.append(f"unknown key {key!r} in [{section}] (ignored)")
+    return {k: v for k, v in table.items() if k in known}
+
+
 def parse_sources(
     data: dict, settings: Settings, warnings: list[str] | None = None
 ) -> tuple[tuple[Source, ...], Settings]:
-    """Sources and the merged settings from a parsed sources file. A key newsmon does not know is ignored
-    and described in `warnings` (when given); everything else that is wrong raises ConfigError."""
+    """Sources and the merged settings from a parsed sources file ([fetch] and [settings] override the
+    settings file). A key newsmon does not know is ignored and described in `warnings` (when given);
+    everything else that is wrong raises ConfigError."""
     ignored = warnings if warnings is not None else []
-    for section in sorted(set(data) - {"fetch", "sources"}):
+    for section in sorted(set(data) - {"fetch", "settings", "sources"}):
         ignored.append(f"unknown section [{section}] (ignored)")
-    fetch_overrides = data.get("fetch", {})
-    if not isinstance(fetch_overrides, dict):
-        raise ConfigError("[fetch] in the sources file must be a table")
-    known_fetch = {f.name for f in fields(FetchSettings)}
-    for key in sorted(set(fetch_overrides) - known_fetch):
-        ignored.append(f"unknown key {key!r} in [fetch] (ignored)")
-    fetch_overrides = {k: v for k, v in fetch_overrides.items() if k in known_fetch}
+    fetch_overrides = _known_keys(data.get("fetch", {}), "fetch", FetchSettings, ignored)
+    overrides = _known_keys(data.get("settings", {}), "settings", Settings, ignored)
     fetch = replace(settings.fetch, **_typed(FetchSettings, fetch_overrides, "fetch"))
+    settings = replace(settings, **_typed(Settings, overrides, "settings"))
     entries = data.get("sources", [])
     if not isinstance(entries, list):
         raise ConfigError("sources must be a list of [[sources]] tables")
@@ -206,7 +213,7 @@ def parse_sources(
 
 
 def load_config(sources_path: Path, settings_path: Path = DEFAULT_SETTINGS) -> Config:
-    """Read the settings, then the sources file, whose [fetch] table overrides the fetch settings."""
+    """Read the settings, then the sources file, whose [fetch] and [settings] tables override them."""
     settings = load_settings(settings_path)
     warnings: list[str] = []
     sources, settings = parse_sources(_read_toml(sources_path, "sources file"), settings, warnings)

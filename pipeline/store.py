@@ -7,21 +7,25 @@ open it read-only between batches; both sides wait a little for the lock instead
 from __future__ import annotations
 
 import fcntl
-import re
 import logging
+import os
+import re
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
 from pipeline import dedup
+from pipeline.faults import checkpoint
 from pipeline.records import Article, Enrichment, Failure, FeedEntry
 
 SQL_ROOT = resources.files("pipeline") / "sql"
@@ -30,7 +34,7 @@ LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold brie
 WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
 
 
-_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.I)
+_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.IGNORECASE)
 
 
 class StoreError(Exception):
@@ -38,7 +42,7 @@ class StoreError(Exception):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
@@ -240,11 +244,56 @@ class BatchResult:
     skipped: int  # already stored
 
 
+# A run's process holds an exclusive lock on `<database>.run-<run_id>.lock` from start_run to finish_run.
+# The kernel drops it when the process ends, however it ends (kill -9, out of memory), so a run still
+# 'running' whose lock nobody holds has crashed: the next run marks it so. This holds across process ids
+# reused and containers restarted under another host name, where a host + pid check would not.
+_run_locks: dict[str, BinaryIO] = {}
+_run_locks_guard = threading.Lock()
+
+
+def run_lock_path(db: Path, run_id: str) -> Path:
+    return Path(f"{db}.run-{run_id}.lock")
+
+
+def _hold_run_lock(path: Path) -> None:
+    handle = open(path, "a+b")  # noqa: SIM115 (kept open for the life of the run)
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new run id: nobody else has it
+    with _run_locks_guard:
+        _run_locks[str(path)] = handle
+
+
+def _release_run_lock(path: Path) -> None:
+    with _run_locks_guard:
+        handle = _run_locks.pop(str(path), None)
+    if handle is not None:
+        path.unlink(missing_ok=True)
+        handle.close()
+
+
+def _run_lock_held(path: Path) -> bool:
+    """Whether a process (this one included) holds the run's lock; a missing file is a lock nobody holds,
+    and one this process may not open is taken as held (nothing is known of that run)."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False
+
+
 class Writer:
     """The one read-write connection of a batch. Use through `writer()`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None):
         self.con = con
+        self.path = path  # the database file: where the runs' locks are
         self.search_index = ""  # what finish_run did to the full-text index
 
     def _many(self, sql: str, rows: list) -> None:
@@ -265,12 +314,37 @@ class Writer:
 
     # runs ---------------------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
+        """Record a new run of `flow` by this process, after marking the runs whose process is gone."""
         run_id = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        self.mark_crashed_runs(run_id)
+        if self.path is not None:
+            _hold_run_lock(run_lock_path(self.path, run_id))
         self.con.execute(
-            "INSERT INTO runs (run_id, flow, started_at, status) VALUES (?, ?, ?, 'running')",
-            [run_id, flow, utcnow()],
+            "INSERT INTO runs (run_id, flow, started_at, status, host, pid) VALUES (?, ?, ?, 'running', ?, ?)",
+            [run_id, flow, utcnow(), socket.gethostname(), os.getpid()],
         )
         return run_id
+
+    def mark_crashed_runs(self, noticed_by: str = "") -> list[str]:
+        """Mark 'crashed' the runs still 'running' whose process has ended (nobody holds their lock), with
+        what they had committed. Runs recorded before runs had a process (no pid) are left as they are."""
+        if self.path is None:
+            return []
+        running = self.con.execute("SELECT run_id, host, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL")
+        crashed = [row for row in running.fetchall() if not _run_lock_held(run_lock_path(self.path, row[0]))]
+        for run_id, host, pid in crashed:
+            by = f" when run {noticed_by} started" if noticed_by else ""
+            self.con.execute(
+                """UPDATE runs SET status = 'crashed',
+                       articles_new = (SELECT COUNT(*) FROM articles WHERE run_id = $run),
+                       duplicates_new = (SELECT COUNT(duplicate_of) FROM articles WHERE run_id = $run),
+                       detail = $detail
+                   WHERE run_id = $run AND status = 'running'""",
+                {"run": run_id, "detail": f"process {pid} on {host} ended without finishing; "
+                                          f"noticed at {utcnow():%Y-%m-%d %H:%M:%S} UTC{by}"},
+            )
+            run_lock_path(self.path, run_id).unlink(missing_ok=True)
+        return [row[0] for row in crashed]
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: str = "") -> None:
         columns = ("feeds_total", "feeds_not_modified", "feeds_failed", "pages_fetched", "pages_failed")
@@ -289,6 +363,8 @@ class Writer:
         except duckdb.Error as exc:
             self.search_index = f"failed: {str(exc).splitlines()[0]}"
             log.warning("search index not rebuilt: %s", self.search_index)
+        if self.path is not None:
+            _release_run_lock(run_lock_path(self.path, run_id))
 
     def new_by_source(self, run_id: str) -> dict[str, int]:
         rows = self.con.execute("SELECT source, COUNT(*) FROM articles WHERE run_id = ? GROUP BY source", [run_id])
@@ -494,6 +570,7 @@ class Writer:
             "INSERT INTO sketch_bands VALUES (?, ?)",
             [[key, a.article_id] for a in with_sketch for key in dedup.band_keys(a.text_sketch)],
         )
+        checkpoint("write")  # a crash test stops here: articles inserted, their NLP rows not, nothing committed
         self.replace_enrichments([enrichments[a.article_id] for a in fresh], delete_first=False)
         # a stored group whose original arrived only now: point it, and its copies, at that original
         self._many(
@@ -662,6 +739,6 @@ def writer(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[Writer]:
     with writer_lock(path):
         con = _connect(path, read_only=False, wait=wait)
         try:
-            yield Writer(con)
+            yield Writer(con, path)
         finally:
             con.close()

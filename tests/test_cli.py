@@ -63,6 +63,7 @@ def test_every_command_in_help_is_documented_in_the_readme():
         ("[fetch]\nallow_private_networks = true\n", "lists no [[sources]]"),
         ("[[sources]]\nname = 'A'\nfeeds = ['file:///etc/passwd']\n", "not an http(s) URL"),
         ("[fetch]\ndeadline = 'soon'\n[[sources]]\nname = 'A'\nfeeds = ['https://a.example/rss']\n", "fetch.deadline"),
+        ("[settings]\nbatch_size = 'big'\n[[sources]]\nname = 'A'\nfeeds = ['https://a.example/rss']\n", "settings.batch_size"),
     ],
 )
 def test_a_bad_sources_file_is_one_line_and_writes_nothing(tmp_path, content, needle):

@@ -313,3 +313,13 @@ def test_sql_still_answers_queries_catalogue_questions_and_full_text_search(db_w
     hits = one("SELECT title FROM (SELECT *, fts_main_articles.match_bm25(article_id, 'envoy talks') AS score"
                " FROM articles) WHERE score IS NOT NULL")
     assert hits == (["title"], [("Story 1",)])
+
+
+def test_an_unknown_setting_is_a_warning_and_a_known_one_applies():
+    from pipeline.settings import load_settings, parse_sources
+
+    warnings: list[str] = []
+    data = {"settings": {"colour": 1, "batch_size": 7}, "sources": [{"name": "A", "feeds": ["https://a.example/rss"]}]}
+    _sources, settings = parse_sources(data, load_settings(), warnings)
+    assert warnings == ["unknown key 'colour' in [settings] (ignored)"]
+    assert settings.batch_size == 7
