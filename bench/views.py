@@ -109,10 +109,10 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             f * 2,
         ),
         (
-            "pairs: matrix of 12", ("pair_articles",),
+            "pairs: matrix of 12", ("pair_source_daily",),
             f"""WITH counted AS (
-                SELECT actor_a, actor_b, COUNT(DISTINCT article_id) AS articles
-                FROM pair_articles WHERE {WHERE} GROUP BY actor_a, actor_b
+                SELECT actor_a, actor_b, CAST(SUM(articles) AS BIGINT) AS articles
+                FROM pair_source_daily WHERE {WHERE} GROUP BY actor_a, actor_b
             ),
             involvement AS (
                 SELECT actor, SUM(articles) AS weight
@@ -171,10 +171,10 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
         ),
         (
             "articles: list (no search)", ("article_list",),
-            f"""WITH matches AS (SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_list)
+            f"""WITH matches AS (SELECT CAST(NULL AS DOUBLE) AS score)
             SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
                    m.score
-            FROM article_list AS l JOIN matches AS m USING (article_id)
+            FROM article_list AS l, matches AS m
             WHERE {WHERE}
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)
@@ -185,10 +185,10 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
         ),
         (
             "articles: one actor, relevant only", ("article_list",),
-            f"""WITH matches AS (SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_list)
+            f"""WITH matches AS (SELECT CAST(NULL AS DOUBLE) AS score)
             SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
                    m.score
-            FROM article_list AS l JOIN matches AS m USING (article_id)
+            FROM article_list AS l, matches AS m
             WHERE {WHERE}
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)

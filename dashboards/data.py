@@ -24,7 +24,7 @@ WAITING = "Reading the database (waiting for it if a run is writing)..."
 # the views this dashboard reads: a database prepared by an older newsmon lacks some of them
 REQUIRED_VIEWS = (
     "article_list", "article_detail", "article_mentions", "source_daily", "actor_source_daily",
-    "topic_source_daily", "pair_articles", "quote_list", "unregistered_daily", "run_status",
+    "topic_source_daily", "pair_articles", "pair_source_daily", "quote_list", "unregistered_daily", "run_status",
 )
 
 

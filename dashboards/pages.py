@@ -230,8 +230,9 @@ def pairs(db: str, f: Filters, state: DatabaseState) -> None:
     counted = query(
         db,
         f"""WITH counted AS (
-                SELECT actor_a, actor_b, COUNT(DISTINCT article_id) AS articles
-                FROM pair_articles WHERE {f.where} GROUP BY actor_a, actor_b
+                -- an article names a pair once, so its days add up (pair_source_daily: pair_articles per day)
+                SELECT actor_a, actor_b, CAST(SUM(articles) AS BIGINT) AS articles
+                FROM pair_source_daily WHERE {f.where} GROUP BY actor_a, actor_b
             ),
             involvement AS (
                 SELECT actor, SUM(articles) AS weight
@@ -400,9 +401,11 @@ def _search_sql(words: list[str], indexed: bool) -> tuple[str, tuple]:
 
     With the fts index: BM25 over the indexed articles (stemmed, stop words dropped, every word need not
     occur), plus an ILIKE match of every word for the articles stored since the index was last built.
-    Without it: the ILIKE match over all articles."""
+    Without it: the ILIKE match over all articles. No words: every article matches, so this is one row
+    with a NULL score that the caller joins to every article (not article_list joined with itself, which
+    reads every article to find the newest 500)."""
     if not words:
-        return "SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_list", ()
+        return "SELECT CAST(NULL AS DOUBLE) AS score", ()
     ilike = " AND ".join(["(title || ' ' || text) ILIKE ? ESCAPE '\\'"] * len(words))
     patterns = tuple(f"%{_escape_like(w)}%" for w in words)
     if not indexed:
@@ -431,12 +434,13 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics", placeholder="Any topic")
     relevant_only = c3.toggle("Relevant only", value=False, key="article_relevant")
     matches, match_params = _search_sql(words, state.search_index)
+    joined = "article_list AS l JOIN matches AS m USING (article_id)" if words else "article_list AS l, matches AS m"
     found = query(
         db,
         f"""WITH matches AS ({matches})
             SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
                    m.score
-            FROM article_list AS l JOIN matches AS m USING (article_id)
+            FROM {joined}
             WHERE {f.where}
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)

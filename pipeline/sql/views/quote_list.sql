@@ -1,8 +1,15 @@
 -- One row per attributed direct quote in a relevant article, with the article's day, source, title and URL.
 CREATE OR REPLACE VIEW quote_list AS
-WITH quoted AS (
-    SELECT q.article_id, q.speaker, q.actor, q.quote, q.position
-    FROM quotes AS q
+WITH threshold AS (
+    SELECT CAST(value AS DOUBLE) AS relevance_threshold
+    FROM newsmon_settings
+    WHERE key = 'relevance_threshold'
+),
+relevant AS (
+    -- relevant_articles, from the writer's per-article rollup (no article text read)
+    SELECT r.article_id, r.day, r.source, r.title, r.url
+    FROM rollup_articles AS r, threshold AS t
+    WHERE r.relevance >= t.relevance_threshold
 )
 SELECT
     r.day,
@@ -14,5 +21,5 @@ SELECT
     r.title,
     r.url,
     q.article_id
-FROM quoted AS q
-JOIN relevant_articles AS r USING (article_id);
+FROM quotes AS q
+JOIN relevant AS r USING (article_id);

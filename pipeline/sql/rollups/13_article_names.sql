@@ -1,0 +1,20 @@
+-- Each name of a person or organisation NOT in the actor registry named in an article of the scope, once,
+-- with its number of mentions there (the names unregistered_daily counts).
+DELETE FROM rollup_article_names WHERE article_id IN (SELECT article_id FROM scope_articles);
+INSERT INTO rollup_article_names
+WITH scoped AS (
+    SELECT * FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)
+),
+unregistered AS (
+    SELECT m.article_id, COALESCE(m.name, m.surface) AS name, m.label
+    FROM scope_mentions AS m
+    WHERE m.actor IS NULL
+      AND m.label IN ('PERSON', 'ORG')
+      AND length(COALESCE(m.name, m.surface)) > 2
+      AND regexp_matches(COALESCE(m.name, m.surface), '^[[:upper:]]')   -- not 'mosques'
+)
+SELECT r.article_id, r.day, r.source, r.relevance, u.name, u.label, COUNT(*) AS mentions
+FROM unregistered AS u
+JOIN scoped AS r USING (article_id)
+GROUP BY r.article_id, r.day, r.source, r.relevance, u.name, u.label
+ORDER BY r.day, r.article_id;
