@@ -32,12 +32,27 @@ sys.path.insert(0, str(ROOT / "bench"))
 import duckdb  # noqa: E402
 
 import views_data  # noqa: E402
+from dashboards.data import Filters  # noqa: E402
+from dashboards.pages import PERIODS, QUOTE_LIMIT, SEARCH_LIMIT  # noqa: E402
 from pipeline import store  # noqa: E402
 
 DEFAULT_DB = Path("/tmp/newsmon-bench/views.duckdb")
 TARGET_P95_MS = 200.0
-WHERE = "day BETWEEN ? AND ? AND source IN (SELECT UNNEST(?))"  # dashboards.data.Filters.where
-WEEK = "CAST(date_trunc('week', day) AS DATE)"  # dashboards.pages.PERIODS["weekly"]
+WHERE = Filters.where  # "day BETWEEN ? AND ? AND <source in the chosen list>"
+WEEK = PERIODS["weekly"]
+
+
+# the Articles page without search words (dashboards.pages.articles)
+ARTICLES = f"""
+            SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
+                   CAST(NULL AS DOUBLE) AS score
+            FROM article_list AS l
+            WHERE {WHERE}
+              AND (NOT ? OR l.relevant)
+              AND list_has_all(l.actors, ?)
+              AND (len(?) = 0 OR list_has_any(l.topics, ?))
+            ORDER BY CAST(NULL AS DOUBLE) DESC NULLS LAST, l.day DESC, l.article_id
+            LIMIT ?"""
 
 
 def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> list[tuple[str, tuple, str, list]]:
@@ -88,7 +103,7 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
         (
             "actors: weekly trend of 5", ("actor_source_daily",),
             f"""SELECT {WEEK} AS period, actor, SUM(articles) AS articles
-                FROM actor_source_daily WHERE {WHERE} AND actor IN (SELECT UNNEST(?))
+                FROM actor_source_daily WHERE {WHERE} AND list_contains(?, actor)
                 GROUP BY ALL ORDER BY period, actor""",
             [*f, top["actors"]],
         ),
@@ -159,10 +174,11 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             "quotes: list (no search)", ("quote_list",),
             f"""SELECT day, source, speaker, actor, quote, title, url, article_id FROM quote_list
             WHERE {WHERE}
-              AND (len(?) = 0 OR speaker IN (SELECT UNNEST(?)))
+              AND (len(?) = 0 OR list_contains(?, speaker))
               AND (quote ILIKE ? ESCAPE '\\' OR speaker ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')
-            ORDER BY day DESC, source, article_id, speaker""",
-            [*f, [], [], "%%", "%%", "%%"],
+            ORDER BY day DESC, source, article_id, speaker, position
+            LIMIT ?""",
+            [*f, [], [], "%%", "%%", "%%", QUOTE_LIMIT],
         ),
         (
             "articles: topic names", ("topic_source_daily",),
@@ -171,31 +187,13 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
         ),
         (
             "articles: list (no search)", ("article_list",),
-            f"""WITH matches AS (SELECT CAST(NULL AS DOUBLE) AS score)
-            SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
-                   m.score
-            FROM article_list AS l, matches AS m
-            WHERE {WHERE}
-              AND (NOT ? OR l.relevant)
-              AND list_has_all(l.actors, ?)
-              AND (len(?) = 0 OR list_has_any(l.topics, ?))
-            ORDER BY m.score DESC NULLS LAST, l.day DESC, l.article_id
-            LIMIT ?""",
-            [*f, False, [], [], [], 500],
+            ARTICLES,
+            [*f, False, [], [], [], SEARCH_LIMIT],
         ),
         (
             "articles: one actor, relevant only", ("article_list",),
-            f"""WITH matches AS (SELECT CAST(NULL AS DOUBLE) AS score)
-            SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
-                   m.score
-            FROM article_list AS l, matches AS m
-            WHERE {WHERE}
-              AND (NOT ? OR l.relevant)
-              AND list_has_all(l.actors, ?)
-              AND (len(?) = 0 OR list_has_any(l.topics, ?))
-            ORDER BY m.score DESC NULLS LAST, l.day DESC, l.article_id
-            LIMIT ?""",
-            [*f, True, top["actors"][2:3], [], [], 500],
+            ARTICLES,
+            [*f, True, top["actors"][2:3], [], [], SEARCH_LIMIT],
         ),
         (
             "article: detail", ("article_detail",),
@@ -212,7 +210,7 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             "emerging: names", ("unregistered_daily",),
             f"""SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions,
                    MIN(day) AS first_seen, MAX(day) AS last_seen
-            FROM unregistered_daily WHERE {WHERE} AND label IN (SELECT UNNEST(?))
+            FROM unregistered_daily WHERE {WHERE} AND list_contains(?, label)
             GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
             [*f, ["PERSON", "ORG"]],
         ),
@@ -223,12 +221,82 @@ def summary_queries() -> list[tuple[str, tuple, str, dict | list]]:
     """The views the dashboard does not read: as the trend summary (`newsmon demo`) and `newsmon sql` use them."""
     queries = ROOT / "pipeline" / "sql" / "queries"
     return [
-        ("summary: totals", ("relevant_articles",), (queries / "totals.sql").read_text(), []),
+        ("summary: relevant articles", ("relevant_articles",), "SELECT COUNT(*) FROM relevant_articles", []),
+        ("summary: totals (reads mentions, not a view)", (), (queries / "totals.sql").read_text(), []),
         ("summary: weekly top actors", ("actor_daily",), (queries / "weekly_top_actors.sql").read_text(), {"top": 3}),
         ("summary: weekly top topics", ("topic_daily",), (queries / "weekly_top_topics.sql").read_text(), {"top": 3}),
         ("sql: top 100 pairs", ("actor_pairs",), "SELECT * FROM actor_pairs ORDER BY articles DESC, actor_a, actor_b LIMIT 100", []),
         ("sql: emerging top 10 a week", ("emerging_actors",), "SELECT * FROM emerging_actors WHERE rank <= 10 ORDER BY week, rank", []),
     ]
+
+
+def write_batches(db: Path, batches: int, size: int) -> dict:
+    """The cost of keeping the rollups: `batches` batches of `size` new articles (20 mentions each, ~half
+    relevant, a few copies of one another) written as an ingest batch writes them, on a copy of the
+    database; the same batches again on a second copy with the rollup refresh switched off."""
+    import random
+    import shutil
+    from datetime import datetime, timedelta
+
+    from pipeline import dedup, rollups
+    from pipeline.extract import compress_html
+    from pipeline.records import Article, Enrichment, Mention, Quote, TopicScore
+
+    rng = random.Random(7)
+    with duckdb.connect(str(db), read_only=True) as con:
+        last = con.execute("SELECT MAX(day) FROM rollup_articles").fetchone()[0]
+    prepared = []
+    for b in range(batches):
+        articles, enrichments = [], {}
+        for k in range(size):
+            n = b * size + k
+            words = " ".join(rng.choice(views_data.WORDS) for _ in range(300))
+            text = prepared[-1][0][0].text if k == size - 1 and prepared else words  # one copy of an earlier story
+            url = f"https://write.example/{n}"
+            when = datetime.combine(last, datetime.min.time()) + timedelta(minutes=n)
+            a = Article(f"write{n:015d}", url, url, f"Source {n % 20:02d}", None, f"Written {n}", None, when, "feed",
+                        when, "en", "Write", text, "trafilatura", compress_html(b"<html></html>"), dedup.sketch(text))
+            actors = [f"Actor {rng.randint(1, 40):03d}" for _ in range(4)]
+            mentions = tuple(Mention(actors[j % 4], "ORG", actors[j % 4], 10 * j, 10 * j + 5) for j in range(9)) + tuple(
+                Mention(f"Given Surname{rng.randint(1, 500)}", "PERSON", None, 100 + 10 * j, 105 + 10 * j) for j in range(11))
+            enrichments[a.article_id] = Enrichment(
+                a.article_id, mentions, (TopicScore("topic 03", 0.6),), (Quote(actors[0], actors[0], "We will talk."),),
+                rng.random())
+            articles.append(a)
+        prepared.append((articles, enrichments))
+    refresh = rollups.refresh
+    out = {}
+    for label, keep in (("with_rollups", True), ("without_rollups", False)):
+        copy = db.with_name(f"{db.stem}-write.duckdb")
+        shutil.copy(db, copy)
+        spent: list[float] = []
+
+        def timed_refresh(*args, **kwargs):
+            started = time.perf_counter()
+            if keep:
+                refresh(*args, **kwargs)
+            spent.append(time.perf_counter() - started)
+
+        rollups.refresh = timed_refresh
+        totals = []
+        try:
+            with store.writer(copy) as w, w.transaction():
+                run_id = w.start_run("ingest")
+            for articles, enrichments in prepared:
+                started = time.perf_counter()
+                with store.writer(copy) as w, w.transaction():
+                    w.write_articles(run_id, articles, enrichments, 0.7)
+                totals.append(time.perf_counter() - started)
+        finally:
+            rollups.refresh = refresh
+            copy.unlink()
+            Path(f"{copy}.wal").unlink(missing_ok=True)
+            Path(f"{copy}.lock").unlink(missing_ok=True)
+        out[label] = {"batch_seconds_median": round(statistics.median(totals), 3),
+                      "refresh_seconds_median": round(statistics.median(spent), 3) if keep else 0.0,
+                      "batch_seconds": [round(t, 3) for t in totals]}
+    out["batches"], out["articles_per_batch"] = batches, size
+    return out
 
 
 def machine() -> str:
@@ -355,6 +423,12 @@ def markdown(report: dict) -> str:
     ]
     for view, r in report["per_view"].items():
         lines.append(f"| `{view}` | {r['query']} | {(r['filters'] or '').split(':')[0]} | {r['median_ms']} | {r['p95_ms']} |")
+    if "writes" in report:
+        w = report["writes"]
+        lines += ["", f"Writing a batch of {w['articles_per_batch']} new articles ({w['batches']} batches, median): "
+                  f"{w['with_rollups']['batch_seconds_median']} s with the rollups kept "
+                  f"(refresh {w['with_rollups']['refresh_seconds_median']} s), "
+                  f"{w['without_rollups']['batch_seconds_median']} s without."]
     lines += ["", "| query | filters | rows | median ms | p95 ms |", "| --- | --- | ---: | ---: | ---: |"]
     for r in report["queries"]:
         lines.append(f"| {r['query']} | {r['filters'].split(':')[0]} | {r['rows']} | {r['median_ms']} | {r['p95_ms']} |")
@@ -370,6 +444,7 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true", help="generate again even if --db matches")
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--only", help="time only the queries whose name contains this")
+    parser.add_argument("--write-batches", type=int, default=5, help="batches written to measure the rollup upkeep (0: none)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args()
@@ -385,6 +460,8 @@ def main() -> None:
         "data": data,
         **timings,
     }
+    if args.write_batches:
+        report["writes"] = write_batches(args.db, args.write_batches, 50)
     report["all_views_under_target"] = all(
         v["p95_ms"] is not None and v["p95_ms"] < TARGET_P95_MS for v in report["per_view"].values()
     )

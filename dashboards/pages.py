@@ -157,7 +157,7 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
         trend = query(
             db,
             f"""SELECT {PERIODS[period]} AS period, actor, SUM({measure}) AS {measure}
-                FROM actor_source_daily WHERE {f.where} AND actor IN (SELECT UNNEST(?))
+                FROM actor_source_daily WHERE {f.where} AND list_contains(?, actor)
                 GROUP BY ALL ORDER BY period, actor""",
             (*f.params, tuple(chosen)),
         )
@@ -360,6 +360,9 @@ def outlets(db: str, f: Filters, state: DatabaseState) -> None:
 
 
 # Quotes -----------------------------------------------------------------------------------------------
+QUOTE_LIMIT = 1000  # rows of the quote table: a wider range is searched or narrowed, not scrolled
+
+
 def quotes(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Quotes")
     speakers = query(
@@ -376,12 +379,17 @@ def quotes(db: str, f: Filters, state: DatabaseState) -> None:
         db,
         f"""SELECT day, source, speaker, actor, quote, title, url, article_id FROM quote_list
             WHERE {f.where}
-              AND (len(?) = 0 OR speaker IN (SELECT UNNEST(?)))
+              AND (len(?) = 0 OR list_contains(?, speaker))
               AND (quote ILIKE ? ESCAPE '\\' OR speaker ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')
-            ORDER BY day DESC, source, article_id, speaker""",
-        (*f.params, tuple(chosen), tuple(chosen), pattern, pattern, pattern),
+            ORDER BY day DESC, source, article_id, speaker, position
+            LIMIT ?""",
+        (*f.params, tuple(chosen), tuple(chosen), pattern, pattern, pattern, QUOTE_LIMIT),
     )
-    st.caption(f"{len(found)} quotes")
+    in_range = int(speakers["quotes"].sum())
+    st.caption(
+        f"{len(found)} quotes" if len(found) < QUOTE_LIMIT
+        else f"the newest {QUOTE_LIMIT} matching quotes of the {in_range} in range: narrow the range or search"
+    )
     table(found, "quotes", {"url": LINK, "quote": st.column_config.TextColumn(width="large")})
     with st.expander("Speakers in range"):
         table(speakers, "speakers")
@@ -401,11 +409,7 @@ def _search_sql(words: list[str], indexed: bool) -> tuple[str, tuple]:
 
     With the fts index: BM25 over the indexed articles (stemmed, stop words dropped, every word need not
     occur), plus an ILIKE match of every word for the articles stored since the index was last built.
-    Without it: the ILIKE match over all articles. No words: every article matches, so this is one row
-    with a NULL score that the caller joins to every article (not article_list joined with itself, which
-    reads every article to find the newest 500)."""
-    if not words:
-        return "SELECT CAST(NULL AS DOUBLE) AS score", ()
+    Without it: the ILIKE match over all articles. (No words: the caller lists article_list alone.)"""
     ilike = " AND ".join(["(title || ' ' || text) ILIKE ? ESCAPE '\\'"] * len(words))
     patterns = tuple(f"%{_escape_like(w)}%" for w in words)
     if not indexed:
@@ -433,19 +437,22 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     )["topic"].tolist()
     chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics", placeholder="Any topic")
     relevant_only = c3.toggle("Relevant only", value=False, key="article_relevant")
-    matches, match_params = _search_sql(words, state.search_index)
-    joined = "article_list AS l JOIN matches AS m USING (article_id)" if words else "article_list AS l, matches AS m"
+    if words:
+        matches, match_params = _search_sql(words, state.search_index)
+        head, joined, score = f"WITH matches AS ({matches})", "article_list AS l JOIN matches AS m USING (article_id)", "m.score"
+    else:  # every article: read alone, so that the newest are found without reading every row in full
+        head, joined, score, match_params = "", "article_list AS l", "CAST(NULL AS DOUBLE)", ()
     found = query(
         db,
-        f"""WITH matches AS ({matches})
+        f"""{head}
             SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
-                   m.score
+                   {score} AS score
             FROM {joined}
             WHERE {f.where}
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)
               AND (len(?) = 0 OR list_has_any(l.topics, ?))
-            ORDER BY m.score DESC NULLS LAST, l.day DESC, l.article_id
+            ORDER BY {score} DESC NULLS LAST, l.day DESC, l.article_id
             LIMIT ?""",
         (*match_params, *f.params, relevant_only, tuple(chosen_actors), tuple(chosen_topics), tuple(chosen_topics),
          SEARCH_LIMIT),
@@ -513,7 +520,7 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
         db,
         f"""SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions,
                    MIN(day) AS first_seen, MAX(day) AS last_seen
-            FROM unregistered_daily WHERE {f.where} AND label IN (SELECT UNNEST(?))
+            FROM unregistered_daily WHERE {f.where} AND list_contains(?, label)
             GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
         (*f.params, labels),
     )

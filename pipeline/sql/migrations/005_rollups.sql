@@ -4,8 +4,9 @@
 -- this migration on an existing one, another relevance threshold, a changed rollup query). Nothing here
 -- is primary data: every row can be rebuilt from the tables of the earlier migrations.
 
--- Per article (any relevance; the threshold is applied when reading). day and source never change for
--- an article; relevance, duplicate_of, story_id and the lists are rewritten with the article's rows.
+-- Per article. `relevant` and every other rollup hold for the relevance threshold they were built with
+-- (a new threshold rebuilds them). day and source never change for an article; relevance, duplicate_of,
+-- story_id and the lists are rewritten with the article's rows.
 CREATE TABLE rollup_articles (
     article_id   VARCHAR NOT NULL,
     day          DATE NOT NULL,
@@ -15,16 +16,19 @@ CREATE TABLE rollup_articles (
     author       VARCHAR,
     published_at TIMESTAMP,
     relevance    DOUBLE NOT NULL,
+    relevant     BOOLEAN NOT NULL,        -- relevance at or above the threshold
     duplicate_of VARCHAR,
     story_id     VARCHAR NOT NULL,
     actors       VARCHAR[] NOT NULL,      -- registry actors, each once, in name order
-    topics       VARCHAR[] NOT NULL       -- strongest first
+    topics       VARCHAR[] NOT NULL,      -- strongest first
+    -- its entity mentions with offsets in the text (start_char >= 0 and end_char > start_char)
+    spans        STRUCT(actor VARCHAR, surface VARCHAR, label VARCHAR, name VARCHAR, start_char INTEGER, end_char INTEGER)[] NOT NULL
 );
+-- Per relevant article.
 CREATE TABLE rollup_article_actors (   -- each registry actor of an article, with its mentions there
     article_id VARCHAR NOT NULL,
     day        DATE NOT NULL,
     source     VARCHAR NOT NULL,
-    relevance  DOUBLE NOT NULL,
     story_id   VARCHAR NOT NULL,
     actor      VARCHAR NOT NULL,
     mentions   BIGINT NOT NULL
@@ -33,7 +37,6 @@ CREATE TABLE rollup_article_pairs (    -- each pair of registry actors of an art
     article_id VARCHAR NOT NULL,
     day        DATE NOT NULL,
     source     VARCHAR NOT NULL,
-    relevance  DOUBLE NOT NULL,
     story_id   VARCHAR NOT NULL,
     actor_a    VARCHAR NOT NULL,
     actor_b    VARCHAR NOT NULL
@@ -42,13 +45,24 @@ CREATE TABLE rollup_article_names (    -- each unregistered person or organisati
     article_id VARCHAR NOT NULL,
     day        DATE NOT NULL,
     source     VARCHAR NOT NULL,
-    relevance  DOUBLE NOT NULL,
     name       VARCHAR NOT NULL,
     label      VARCHAR NOT NULL,
     mentions   BIGINT NOT NULL
 );
 
--- Per day (relevant articles only, at the threshold they were built with): the views' own rows.
+CREATE TABLE rollup_quotes (           -- each quote of an article, with the article's day, source, title and URL
+    day        DATE NOT NULL,
+    source     VARCHAR NOT NULL,
+    speaker    VARCHAR NOT NULL,
+    actor      VARCHAR,
+    quote      VARCHAR NOT NULL,
+    position   INTEGER NOT NULL,
+    title      VARCHAR NOT NULL,
+    url        VARCHAR NOT NULL,
+    article_id VARCHAR NOT NULL
+);
+
+-- Per day: the views' own rows.
 CREATE TABLE rollup_source_daily (
     day DATE NOT NULL, source VARCHAR NOT NULL,
     articles BIGINT NOT NULL, relevant_articles BIGINT NOT NULL, duplicates BIGINT NOT NULL
@@ -85,3 +99,4 @@ CREATE TABLE rollup_emerging_actors (
 CREATE TABLE rollup_actor_pairs (
     actor_a VARCHAR NOT NULL, actor_b VARCHAR NOT NULL, articles BIGINT NOT NULL, stories BIGINT NOT NULL
 );
+

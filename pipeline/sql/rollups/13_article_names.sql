@@ -1,9 +1,9 @@
--- Each name of a person or organisation NOT in the actor registry named in an article of the scope, once,
--- with its number of mentions there (the names unregistered_daily counts).
+-- Each name of a person or organisation NOT in the actor registry named in a relevant article of the
+-- scope, once, with its number of mentions there (the names unregistered_daily counts).
 DELETE FROM rollup_article_names WHERE article_id IN (SELECT article_id FROM scope_articles);
 INSERT INTO rollup_article_names
 WITH scoped AS (
-    SELECT * FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)
+    SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)
 ),
 unregistered AS (
     SELECT m.article_id, COALESCE(m.name, m.surface) AS name, m.label
@@ -13,8 +13,8 @@ unregistered AS (
       AND length(COALESCE(m.name, m.surface)) > 2
       AND regexp_matches(COALESCE(m.name, m.surface), '^[[:upper:]]')   -- not 'mosques'
 )
-SELECT r.article_id, r.day, r.source, r.relevance, u.name, u.label, COUNT(*) AS mentions
+SELECT r.article_id, r.day, r.source, u.name, u.label, COUNT(*) AS mentions
 FROM unregistered AS u
 JOIN scoped AS r USING (article_id)
-GROUP BY r.article_id, r.day, r.source, r.relevance, u.name, u.label
+GROUP BY r.article_id, r.day, r.source, u.name, u.label
 ORDER BY r.day, r.article_id;

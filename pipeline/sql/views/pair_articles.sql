@@ -2,11 +2,6 @@
 -- behind actor_pairs, with day and source so that any date range and set of sources can be counted.
 -- The pairs are kept by the writer in rollup_article_pairs (pipeline/sql/rollups/12_article_pairs.sql).
 CREATE OR REPLACE VIEW pair_articles AS
-WITH threshold AS (
-    SELECT CAST(value AS DOUBLE) AS relevance_threshold
-    FROM newsmon_settings
-    WHERE key = 'relevance_threshold'
-)
 SELECT
     p.actor_a,
     p.actor_b,
@@ -17,6 +12,4 @@ SELECT
     r.url,
     p.story_id
 FROM rollup_article_pairs AS p
-CROSS JOIN threshold AS t
-JOIN rollup_articles AS r USING (article_id)
-WHERE p.relevance >= t.relevance_threshold;
+JOIN rollup_articles AS r USING (article_id);
