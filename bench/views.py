@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import duckdb  # noqa: E402
+import duckdb
+import views_data
 
-import views_data  # noqa: E402
-from dashboards.data import Filters  # noqa: E402
-from dashboards.pages import PERIODS, QUOTE_LIMIT, SEARCH_LIMIT  # noqa: E402
-from pipeline import store  # noqa: E402
+from dashboards.data import Filters
+from dashboards.pages import PERIODS, QUOTE_LIMIT, SEARCH_LIMIT
+from pipeline import store
 
 DEFAULT_DB = Path("/tmp/newsmon-bench/views.duckdb")
 TARGET_P95_MS = 200.0
@@ -202,8 +202,8 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
         ),
         (
             "article: marked mentions", ("article_mentions",),
-            "SELECT start_char, end_char, actor FROM article_mentions WHERE article_id = ? AND actor IS NOT NULL"
-            " ORDER BY start_char",
+            ("SELECT start_char, end_char, actor FROM article_mentions WHERE article_id = ? AND actor IS NOT NULL"
+             " ORDER BY start_char"),
             [top["article"]],
         ),
         (
@@ -271,7 +271,7 @@ def write_batches(db: Path, batches: int, size: int) -> dict:
         shutil.copy(db, copy)
         spent: list[float] = []
 
-        def timed_refresh(*args, **kwargs):
+        def timed_refresh(*args, keep=keep, spent=spent, **kwargs):
             started = time.perf_counter()
             if keep:
                 refresh(*args, **kwargs)
@@ -413,10 +413,10 @@ def per_view(results: list[dict]) -> dict:
 
 def markdown(report: dict) -> str:
     lines = [
-        f"View latency on {report['data']['rows']['articles']:,} articles and {report['data']['rows']['mentions']:,} "
-        f"mentions ({report['data']['db_bytes'] / 2**30:.2f} GiB; generated in {report['data']['generation_seconds']} s), "
-        f"{report['reps']} runs per query on a warm read-only connection; {report['machine']}; "
-        f"load average before/after {report['load_before']} / {report['load_after']}.",
+        (f"View latency on {report['data']['rows']['articles']:,} articles and {report['data']['rows']['mentions']:,} "
+         f"mentions ({report['data']['db_bytes'] / 2**30:.2f} GiB; generated in {report['data']['generation_seconds']} s), "
+         f"{report['reps']} runs per query on a warm read-only connection; {report['machine']}; "
+         f"load average before/after {report['load_before']} / {report['load_after']}."),
         "",
         "| view | slowest dashboard query | filters | median ms | p95 ms |",
         "| --- | --- | --- | ---: | ---: |",
@@ -425,10 +425,10 @@ def markdown(report: dict) -> str:
         lines.append(f"| `{view}` | {r['query']} | {(r['filters'] or '').split(':')[0]} | {r['median_ms']} | {r['p95_ms']} |")
     if "writes" in report:
         w = report["writes"]
-        lines += ["", f"Writing a batch of {w['articles_per_batch']} new articles ({w['batches']} batches, median): "
-                  f"{w['with_rollups']['batch_seconds_median']} s with the rollups kept "
-                  f"(refresh {w['with_rollups']['refresh_seconds_median']} s), "
-                  f"{w['without_rollups']['batch_seconds_median']} s without."]
+        lines += ["", (f"Writing a batch of {w['articles_per_batch']} new articles ({w['batches']} batches, median): "
+                       f"{w['with_rollups']['batch_seconds_median']} s with the rollups kept "
+                       f"(refresh {w['with_rollups']['refresh_seconds_median']} s), "
+                       f"{w['without_rollups']['batch_seconds_median']} s without.")]
     lines += ["", "| query | filters | rows | median ms | p95 ms |", "| --- | --- | ---: | ---: | ---: |"]
     for r in report["queries"]:
         lines.append(f"| {r['query']} | {r['filters'].split(':')[0]} | {r['rows']} | {r['median_ms']} | {r['p95_ms']} |")

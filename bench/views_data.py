@@ -22,13 +22,15 @@ ACTORS = 250
 UNREGISTERED_NAMES = 50_000
 TOPICS = 12
 WORDS = (
-    "talks envoy minister delegation aid humanitarian sanctions embassy security border refugees economy "
-    "bank reserves women education girls schools rights council resolution recognition government "
-    "interim officials spokesman statement meeting conference visit regional neighbours trade transit "
-    "corridor drought earthquake famine winter displaced camps evacuation airport flights visas "
-    "negotiations agreement ceasefire attack bombing militants province district capital governor "
-    "election parliament opposition exile diplomats mission ambassador funding donors pledge relief"
-).split()
+    "talks", "envoy", "minister", "delegation", "aid", "humanitarian", "sanctions", "embassy", "security",
+    "border", "refugees", "economy", "bank", "reserves", "women", "education", "girls", "schools", "rights",
+    "council", "resolution", "recognition", "government", "interim", "officials", "spokesman", "statement",
+    "meeting", "conference", "visit", "regional", "neighbours", "trade", "transit", "corridor", "drought",
+    "earthquake", "famine", "winter", "displaced", "camps", "evacuation", "airport", "flights", "visas",
+    "negotiations", "agreement", "ceasefire", "attack", "bombing", "militants", "province", "district",
+    "capital", "governor", "election", "parliament", "opposition", "exile", "diplomats", "mission",
+    "ambassador", "funding", "donors", "pledge", "relief",
+)
 
 
 def _u(expr: str, salt: int, seed: int) -> str:
@@ -46,7 +48,7 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
     store.prepare(path)
     mean_extra = mentions_per_article - 10  # mentions per article: 10 + uniform(0 .. 2 * mean_extra)
     words = "[" + ", ".join(f"'{w}'" for w in WORDS) + "]"
-    u = lambda expr, salt: _u(expr, salt, seed)  # noqa: E731
+    u = lambda expr, salt: _u(expr, salt, seed)
     with store.writer(path) as w:
         con = w.con
         con.execute("SET preserve_insertion_order = false")

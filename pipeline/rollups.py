@@ -87,12 +87,19 @@ def refresh(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], reroots:
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Every rollup from the tables it summarises (call in a transaction)."""
+    """Every rollup from the tables it summarises (call in a transaction). The per-article tables are
+    filled a month of articles at a time, in day order: all at once, a million articles' mentions
+    aggregated into lists take more memory than the machine has."""
     for name in _tables(con):
         con.execute(f"DELETE FROM {name}")
-    _scope(con, "scope_articles", "SELECT article_id FROM articles")
-    con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM mentions")
-    _run(con, "1")
+    day = "CAST(COALESCE(published_at, fetched_at) AS DATE)"
+    months = [r[0] for r in con.execute(f"SELECT DISTINCT date_trunc('month', {day}) FROM articles ORDER BY 1").fetchall()]
+    for month in months:
+        _scope(con, "scope_articles",
+               f"SELECT article_id FROM articles WHERE {day} >= ? AND {day} < ? + INTERVAL 1 MONTH", [month, month])
+        con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS "
+                    "SELECT * FROM mentions WHERE article_id IN (SELECT article_id FROM scope_articles)")
+        _run(con, "1")
     _scope(con, "scope_days", "SELECT DISTINCT day FROM rollup_articles")
     _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
     _scope(con, "scope_pairs", "SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs")

@@ -7,15 +7,15 @@ open it read-only between batches; both sides wait a little for the lock instead
 from __future__ import annotations
 
 import fcntl
-import re
 import logging
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -30,7 +30,7 @@ LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold brie
 WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
 
 
-_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.I)
+_VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.IGNORECASE)
 
 
 class StoreError(Exception):
@@ -38,7 +38,7 @@ class StoreError(Exception):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from pipeline.records import Article, Enrichment, Mention, Quote, TopicScore
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-import views_data  # noqa: E402
+import views_data
 
 REFERENCE = Path(__file__).resolve().parent / "reference_views"
 DEBUG = False
