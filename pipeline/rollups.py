@@ -25,6 +25,7 @@ from importlib import resources
 import duckdb
 
 SETTINGS_KEY = "rollups"
+REBUILD_ARTICLES = 250_000  # articles per step of a rebuild
 MENTION_COLUMNS = ("article_id", "actor", "surface", "label", "start_char", "end_char", "name")
 MENTION_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR")
 
@@ -88,17 +89,21 @@ def refresh(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], reroots:
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every rollup from the tables it summarises (call in a transaction). The per-article tables are
-    filled a month of articles at a time, in day order: all at once, a million articles' mentions
-    aggregated into lists take more memory than the machine has."""
+    filled REBUILD_ARTICLES articles at a time, in day order: a million articles' mentions aggregated at
+    once take more memory than the machine has."""
     for name in _tables(con):
         con.execute(f"DELETE FROM {name}")
     day = "CAST(COALESCE(published_at, fetched_at) AS DATE)"
-    months = [r[0] for r in con.execute(f"SELECT DISTINCT date_trunc('month', {day}) FROM articles ORDER BY 1").fetchall()]
-    for month in months:
-        _scope(con, "scope_articles",
-               f"SELECT article_id FROM articles WHERE {day} >= ? AND {day} < ? + INTERVAL 1 MONTH", [month, month])
-        con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS "
-                    "SELECT * FROM mentions WHERE article_id IN (SELECT article_id FROM scope_articles)")
+    chunks = con.execute(f"""
+        SELECT MIN(day), MAX(day) FROM (
+            SELECT day, (SUM(n) OVER (ORDER BY day) - n) // {REBUILD_ARTICLES} AS chunk
+            FROM (SELECT {day} AS day, COUNT(*) AS n FROM articles GROUP BY 1)
+        ) GROUP BY chunk ORDER BY 1""").fetchall()
+    for first, last in chunks:
+        _scope(con, "scope_articles", f"SELECT article_id FROM articles WHERE {day} BETWEEN ? AND ?", [first, last])
+        # staged once per chunk: each per-article file reads them
+        _scope(con, "staged_mentions", "SELECT * FROM mentions WHERE article_id IN (SELECT article_id FROM scope_articles)")
+        con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
         _run(con, "1")
     _scope(con, "scope_days", "SELECT DISTINCT day FROM rollup_articles")
     _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")

@@ -30,7 +30,11 @@ VIEWS = sorted(p.stem for p in (ROOT / "pipeline" / "sql" / "views").glob("*.sql
 def generated(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("generated") / "generated.duckdb"
     views_data.generate(db, 3000)  # rows written by SQL, as an older newsmon or another tool would
-    store.prepare(db)  # notices and builds the rollups
+    step, rollups.REBUILD_ARTICLES = rollups.REBUILD_ARTICLES, 700  # a rebuild in several steps
+    try:
+        store.prepare(db)  # notices and builds the rollups
+    finally:
+        rollups.REBUILD_ARTICLES = step
     return db
 
 

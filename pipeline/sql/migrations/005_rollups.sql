@@ -20,9 +20,7 @@ CREATE TABLE rollup_articles (
     duplicate_of VARCHAR,
     story_id     VARCHAR NOT NULL,
     actors       VARCHAR[] NOT NULL,      -- registry actors, each once, in name order
-    topics       VARCHAR[] NOT NULL,      -- strongest first
-    -- its entity mentions with offsets in the text (start_char >= 0 and end_char > start_char)
-    spans        STRUCT(actor VARCHAR, surface VARCHAR, label VARCHAR, name VARCHAR, start_char INTEGER, end_char INTEGER)[] NOT NULL
+    topics       VARCHAR[] NOT NULL       -- strongest first
 );
 -- Per relevant article.
 CREATE TABLE rollup_article_actors (   -- each registry actor of an article, with its mentions there

@@ -1,6 +1,5 @@
 -- Each article of the scope as article_list shows it, with its registry actors and topics as lists and
--- whether it is relevant at the configured threshold (no threshold set: no row, like relevant_articles);
--- and the mentions article_mentions lists, so that one article's are found without reading them all.
+-- whether it is relevant at the configured threshold (no threshold set: no row, like relevant_articles).
 DELETE FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles);
 INSERT INTO rollup_articles
 WITH threshold AS (
@@ -16,14 +15,6 @@ actor_lists AS (
     SELECT article_id, list(DISTINCT actor ORDER BY actor) AS actors
     FROM scope_mentions
     WHERE actor IS NOT NULL AND article_id IN (SELECT article_id FROM scope_articles)
-    GROUP BY article_id
-),
-located AS (
-    -- the mentions the article view marks, in text order
-    SELECT article_id, list({'actor': actor, 'surface': surface, 'label': label, 'name': name,
-                             'start_char': start_char, 'end_char': end_char} ORDER BY start_char, end_char) AS spans
-    FROM scope_mentions
-    WHERE start_char >= 0 AND end_char > start_char AND article_id IN (SELECT article_id FROM scope_articles)
     GROUP BY article_id
 ),
 topic_lists AS (
@@ -46,11 +37,9 @@ SELECT
     a.duplicate_of,
     COALESCE(a.duplicate_of, a.article_id) AS story_id,
     COALESCE(al.actors, CAST([] AS VARCHAR[])) AS actors,
-    COALESCE(tl.topics, CAST([] AS VARCHAR[])) AS topics,
-    COALESCE(lo.spans, []) AS spans
+    COALESCE(tl.topics, CAST([] AS VARCHAR[])) AS topics
 FROM scoped AS a
 CROSS JOIN threshold AS t
 LEFT JOIN actor_lists AS al USING (article_id)
 LEFT JOIN topic_lists AS tl USING (article_id)
-LEFT JOIN located AS lo USING (article_id)
 ORDER BY day, a.article_id;
