@@ -51,7 +51,7 @@ ARTICLES = f"""
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)
               AND (len(?) = 0 OR list_has_any(l.topics, ?))
-            ORDER BY CAST(NULL AS DOUBLE) DESC NULLS LAST, l.day DESC, l.article_id
+            ORDER BY  l.day DESC, l.article_id
             LIMIT ?"""
 
 

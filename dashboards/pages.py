@@ -440,8 +440,9 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     if words:
         matches, match_params = _search_sql(words, state.search_index)
         head, joined, score = f"WITH matches AS ({matches})", "article_list AS l JOIN matches AS m USING (article_id)", "m.score"
-    else:  # every article: read alone, so that the newest are found without reading every row in full
-        head, joined, score, match_params = "", "article_list AS l", "CAST(NULL AS DOUBLE)", ()
+        by_score = "m.score DESC NULLS LAST,"
+    else:  # every article, newest first: read alone, so that DuckDB reads in full only the rows it lists
+        head, joined, score, by_score, match_params = "", "article_list AS l", "CAST(NULL AS DOUBLE)", "", ()
     found = query(
         db,
         f"""{head}
@@ -452,7 +453,7 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)
               AND (len(?) = 0 OR list_has_any(l.topics, ?))
-            ORDER BY {score} DESC NULLS LAST, l.day DESC, l.article_id
+            ORDER BY {by_score} l.day DESC, l.article_id
             LIMIT ?""",
         (*match_params, *f.params, relevant_only, tuple(chosen_actors), tuple(chosen_topics), tuple(chosen_topics),
          SEARCH_LIMIT),
