@@ -208,10 +208,10 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
         ),
         (
             "emerging: names", ("unregistered_daily",),
-            f"""SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions,
-                   MIN(day) AS first_seen, MAX(day) AS last_seen
+            f"""SELECT ANY_VALUE(name) AS name, ANY_VALUE(label) AS label, SUM(articles) AS articles,
+                   SUM(mentions) AS mentions, MIN(day) AS first_seen, MAX(day) AS last_seen
             FROM unregistered_daily WHERE {WHERE} AND list_contains(?, label)
-            GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
+            GROUP BY name_id ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
             [*f, ["PERSON", "ORG"]],
         ),
     ]

@@ -519,10 +519,11 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
     labels = ("PERSON", "ORG") if label == "PERSON and ORG" else (label,)
     names = query(
         db,
-        f"""SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions,
-                   MIN(day) AS first_seen, MAX(day) AS last_seen
+        # grouped by name_id (one per name and label): a number hashes faster than two strings
+        f"""SELECT ANY_VALUE(name) AS name, ANY_VALUE(label) AS label, SUM(articles) AS articles,
+                   SUM(mentions) AS mentions, MIN(day) AS first_seen, MAX(day) AS last_seen
             FROM unregistered_daily WHERE {f.where} AND list_contains(?, label)
-            GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
+            GROUP BY name_id ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
         (*f.params, labels),
     )
     if names.empty:

@@ -20,7 +20,8 @@ CREATE TABLE rollup_articles (
     duplicate_of VARCHAR,
     story_id     VARCHAR NOT NULL,
     actors       VARCHAR[] NOT NULL,      -- registry actors, each once, in name order
-    topics       VARCHAR[] NOT NULL       -- strongest first
+    topics       VARCHAR[] NOT NULL,      -- strongest first
+    topic_scores DOUBLE[] NOT NULL        -- their scores, in the same order
 );
 -- Per relevant article.
 CREATE TABLE rollup_article_actors (   -- each registry actor of an article, with its mentions there
@@ -83,7 +84,11 @@ CREATE TABLE rollup_topic_daily (
 );
 CREATE TABLE rollup_unregistered_daily (
     day DATE NOT NULL, source VARCHAR NOT NULL, name VARCHAR NOT NULL, label VARCHAR NOT NULL,
-    articles BIGINT NOT NULL, mentions BIGINT NOT NULL
+    articles BIGINT NOT NULL, mentions BIGINT NOT NULL,
+    name_id INTEGER NOT NULL                 -- rollup_names: grouping by it is faster than by name and label
+);
+CREATE TABLE rollup_names (                 -- each unregistered name and label once, with a number
+    name_id INTEGER NOT NULL, name VARCHAR NOT NULL, label VARCHAR NOT NULL
 );
 CREATE TABLE rollup_pair_source_daily (
     day DATE NOT NULL, source VARCHAR NOT NULL, actor_a VARCHAR NOT NULL, actor_b VARCHAR NOT NULL,

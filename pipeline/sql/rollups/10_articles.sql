@@ -19,7 +19,8 @@ actor_lists AS (
 ),
 topic_lists AS (
     -- the article's topics, strongest first
-    SELECT article_id, list(topic ORDER BY score DESC, topic) AS topics
+    SELECT article_id, list(topic ORDER BY score DESC, topic) AS topics,
+           list(score ORDER BY score DESC, topic) AS topic_scores
     FROM article_topics
     WHERE article_id IN (SELECT article_id FROM scope_articles)
     GROUP BY article_id
@@ -37,7 +38,8 @@ SELECT
     a.duplicate_of,
     COALESCE(a.duplicate_of, a.article_id) AS story_id,
     COALESCE(al.actors, CAST([] AS VARCHAR[])) AS actors,
-    COALESCE(tl.topics, CAST([] AS VARCHAR[])) AS topics
+    COALESCE(tl.topics, CAST([] AS VARCHAR[])) AS topics,
+    COALESCE(tl.topic_scores, CAST([] AS DOUBLE[])) AS topic_scores
 FROM scoped AS a
 CROSS JOIN threshold AS t
 LEFT JOIN actor_lists AS al USING (article_id)

@@ -18,3 +18,10 @@ FROM unregistered AS u
 JOIN scoped AS r USING (article_id)
 GROUP BY r.article_id, r.day, r.source, u.name, u.label
 ORDER BY r.day, r.article_id;
+-- numbers for the names not seen before (a name keeps its number; a rebuild numbers them again)
+INSERT INTO rollup_names
+SELECT (SELECT COALESCE(MAX(name_id), 0) FROM rollup_names) + row_number() OVER (ORDER BY n.name, n.label), n.name, n.label
+FROM (
+    SELECT DISTINCT name, label FROM rollup_article_names WHERE article_id IN (SELECT article_id FROM scope_articles)
+) AS n
+WHERE NOT EXISTS (SELECT 1 FROM rollup_names AS d WHERE d.name = n.name AND d.label = n.label);

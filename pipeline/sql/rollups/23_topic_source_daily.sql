@@ -1,19 +1,18 @@
--- topic_source_daily for the days of the scope.
+-- topic_source_daily for the days of the scope, from the topics and scores kept with each article.
 DELETE FROM rollup_topic_source_daily WHERE day IN (SELECT day FROM scope_days);
 INSERT INTO rollup_topic_source_daily
-WITH scoped AS (
-    SELECT article_id, day, source, story_id
+WITH topical AS (
+    SELECT article_id, day, source, story_id, UNNEST(topics) AS topic, UNNEST(topic_scores) AS score
     FROM rollup_articles
     WHERE relevant AND day IN (SELECT day FROM scope_days)
 )
 SELECT
-    r.day,
-    r.source,
-    t.topic,
-    COUNT(DISTINCT r.article_id) AS articles,
-    COUNT(DISTINCT r.story_id) AS stories,
-    AVG(t.score) AS mean_score
-FROM article_topics AS t
-JOIN scoped AS r USING (article_id)
-GROUP BY r.day, r.source, t.topic
-ORDER BY r.day, r.source, t.topic;
+    day,
+    source,
+    topic,
+    COUNT(DISTINCT article_id) AS articles,
+    COUNT(DISTINCT story_id) AS stories,
+    AVG(score) AS mean_score
+FROM topical
+GROUP BY day, source, topic
+ORDER BY day, source, topic;

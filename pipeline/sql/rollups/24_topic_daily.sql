@@ -1,18 +1,17 @@
--- topic_daily for the days of the scope.
+-- topic_daily for the days of the scope, from the topics and scores kept with each article.
 DELETE FROM rollup_topic_daily WHERE day IN (SELECT day FROM scope_days);
 INSERT INTO rollup_topic_daily
-WITH scoped AS (
-    SELECT article_id, day, story_id
+WITH topical AS (
+    SELECT article_id, day, story_id, UNNEST(topics) AS topic, UNNEST(topic_scores) AS score
     FROM rollup_articles
     WHERE relevant AND day IN (SELECT day FROM scope_days)
 )
 SELECT
-    r.day,
-    t.topic,
-    COUNT(DISTINCT r.article_id) AS articles,
-    COUNT(DISTINCT r.story_id) AS stories,
-    AVG(t.score) AS mean_score
-FROM article_topics AS t
-JOIN scoped AS r USING (article_id)
-GROUP BY r.day, t.topic
-ORDER BY r.day, t.topic;
+    day,
+    topic,
+    COUNT(DISTINCT article_id) AS articles,
+    COUNT(DISTINCT story_id) AS stories,
+    AVG(score) AS mean_score
+FROM topical
+GROUP BY day, topic
+ORDER BY day, topic;
