@@ -196,3 +196,59 @@ def test_a_write_that_bypassed_the_writer_is_noticed_and_rebuilt(db):
     store.prepare(db)
     assert_equal_to_reference(db)
 
+
+
+# the dashboard's rewritten queries give what its former ones gave -----------------------------------------
+def rows(db: Path, sql: str, params: list) -> list[tuple]:
+    with store.reader(db) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_the_dashboard_pages_show_what_their_former_queries_gave(generated):
+    from test_dashboard import app, frame
+
+    with store.reader(generated) as con:
+        first, last = con.execute("SELECT MIN(day), MAX(day) FROM article_list").fetchone()
+        sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM article_list ORDER BY source").fetchall()]
+    everything = [first, last, sources]
+    former_where = "day BETWEEN ? AND ? AND source IN (SELECT UNNEST(?))"
+
+    pairs = frame(app(generated, "pairs"), "actor_b")  # the 12 most connected actors' pairs
+    former = rows(generated, f"""
+        WITH counted AS (
+            SELECT actor_a, actor_b, COUNT(DISTINCT article_id) AS articles
+            FROM pair_articles WHERE {former_where} GROUP BY actor_a, actor_b
+        ),
+        involvement AS (
+            SELECT actor, SUM(articles) AS weight
+            FROM (SELECT actor_a AS actor, articles FROM counted UNION ALL SELECT actor_b, articles FROM counted)
+            GROUP BY actor ORDER BY weight DESC, actor LIMIT 12
+        )
+        SELECT c.* FROM counted AS c
+        WHERE c.actor_a IN (SELECT actor FROM involvement) AND c.actor_b IN (SELECT actor FROM involvement)
+        ORDER BY c.articles DESC, c.actor_a, c.actor_b""", everything)
+    assert len(former) > 20 and list(pairs.itertuples(index=False, name=None)) == former
+
+    names = frame(app(generated, "emerging"), "first_seen")
+    former = rows(generated, f"""
+        SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions, MIN(day), MAX(day)
+        FROM unregistered_daily WHERE {former_where} AND label IN ('PERSON', 'ORG')
+        GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""", everything)
+    assert len(former) == 200
+    assert [r[:4] for r in names.itertuples(index=False, name=None)] == [r[:4] for r in former]
+
+    listed = frame(app(generated, "articles"), "title")
+    former = rows(generated, f"""
+        WITH matches AS (SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_list)
+        SELECT l.article_id FROM article_list AS l JOIN matches AS m USING (article_id)
+        WHERE {former_where}
+        ORDER BY m.score DESC NULLS LAST, l.day DESC, l.article_id LIMIT 500""", everything)
+    assert listed["article_id"].tolist() == [r[0] for r in former]
+
+    at = app(generated, "quotes")
+    quoted = frame(at, "quote")
+    in_range = rows(generated, "SELECT COUNT(*) FROM quote_list", [])[0][0]
+    assert in_range > 1000 and len(quoted) == 1000  # the newest 1000, and says so
+    assert any(f"the newest 1000 matching quotes of the {in_range} in range" in c.value for c in at.caption)
+    newest = rows(generated, "SELECT article_id FROM quote_list ORDER BY day DESC, source, article_id LIMIT 1000", [])
+    assert quoted["article_id"].tolist() == [r[0] for r in newest]
