@@ -28,6 +28,7 @@ bench: install
 	$(BIN)/python bench/extraction.py --json bench/results/extraction.json
 	$(BIN)/python bench/eval_nlp.py --throughput --json bench/results/eval_nlp.json
 	$(BIN)/python bench/orchestration.py --json bench/results/orchestration.json
+	$(BIN)/python bench/views.py --db /tmp/newsmon-bench/views.duckdb --json bench/results/views.json --markdown bench/results/views.md
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

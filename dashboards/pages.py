@@ -157,7 +157,7 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
         trend = query(
             db,
             f"""SELECT {PERIODS[period]} AS period, actor, SUM({measure}) AS {measure}
-                FROM actor_source_daily WHERE {f.where} AND actor IN (SELECT UNNEST(?))
+                FROM actor_source_daily WHERE {f.where} AND list_contains(?, actor)
                 GROUP BY ALL ORDER BY period, actor""",
             (*f.params, tuple(chosen)),
         )
@@ -230,8 +230,9 @@ def pairs(db: str, f: Filters, state: DatabaseState) -> None:
     counted = query(
         db,
         f"""WITH counted AS (
-                SELECT actor_a, actor_b, COUNT(DISTINCT article_id) AS articles
-                FROM pair_articles WHERE {f.where} GROUP BY actor_a, actor_b
+                -- an article names a pair once, so its days add up (pair_source_daily: pair_articles per day)
+                SELECT actor_a, actor_b, CAST(SUM(articles) AS BIGINT) AS articles
+                FROM pair_source_daily WHERE {f.where} GROUP BY actor_a, actor_b
             ),
             involvement AS (
                 SELECT actor, SUM(articles) AS weight
@@ -359,6 +360,9 @@ def outlets(db: str, f: Filters, state: DatabaseState) -> None:
 
 
 # Quotes -----------------------------------------------------------------------------------------------
+QUOTE_LIMIT = 1000  # rows of the quote table: a wider range is searched or narrowed, not scrolled
+
+
 def quotes(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Quotes")
     speakers = query(
@@ -375,12 +379,17 @@ def quotes(db: str, f: Filters, state: DatabaseState) -> None:
         db,
         f"""SELECT day, source, speaker, actor, quote, title, url, article_id FROM quote_list
             WHERE {f.where}
-              AND (len(?) = 0 OR speaker IN (SELECT UNNEST(?)))
+              AND (len(?) = 0 OR list_contains(?, speaker))
               AND (quote ILIKE ? ESCAPE '\\' OR speaker ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')
-            ORDER BY day DESC, source, article_id, speaker""",
-        (*f.params, tuple(chosen), tuple(chosen), pattern, pattern, pattern),
+            ORDER BY day DESC, source, article_id, speaker, position
+            LIMIT ?""",
+        (*f.params, tuple(chosen), tuple(chosen), pattern, pattern, pattern, QUOTE_LIMIT),
     )
-    st.caption(f"{len(found)} quotes")
+    in_range = int(speakers["quotes"].sum())
+    st.caption(
+        f"{len(found)} quotes" if len(found) < QUOTE_LIMIT
+        else f"the newest {QUOTE_LIMIT} matching quotes of the {in_range} in range: narrow the range or search"
+    )
     table(found, "quotes", {"url": LINK, "quote": st.column_config.TextColumn(width="large")})
     with st.expander("Speakers in range"):
         table(speakers, "speakers")
@@ -400,9 +409,7 @@ def _search_sql(words: list[str], indexed: bool) -> tuple[str, tuple]:
 
     With the fts index: BM25 over the indexed articles (stemmed, stop words dropped, every word need not
     occur), plus an ILIKE match of every word for the articles stored since the index was last built.
-    Without it: the ILIKE match over all articles."""
-    if not words:
-        return "SELECT article_id, CAST(NULL AS DOUBLE) AS score FROM article_list", ()
+    Without it: the ILIKE match over all articles. (No words: the caller lists article_list alone.)"""
     ilike = " AND ".join(["(title || ' ' || text) ILIKE ? ESCAPE '\\'"] * len(words))
     patterns = tuple(f"%{_escape_like(w)}%" for w in words)
     if not indexed:
@@ -430,18 +437,23 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     )["topic"].tolist()
     chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics", placeholder="Any topic")
     relevant_only = c3.toggle("Relevant only", value=False, key="article_relevant")
-    matches, match_params = _search_sql(words, state.search_index)
+    if words:
+        matches, match_params = _search_sql(words, state.search_index)
+        head, joined, score = f"WITH matches AS ({matches})", "article_list AS l JOIN matches AS m USING (article_id)", "m.score"
+        by_score = "m.score DESC NULLS LAST,"
+    else:  # every article, newest first: read alone, so that DuckDB reads in full only the rows it lists
+        head, joined, score, by_score, match_params = "", "article_list AS l", "CAST(NULL AS DOUBLE)", "", ()
     found = query(
         db,
-        f"""WITH matches AS ({matches})
+        f"""{head}
             SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
-                   m.score
-            FROM article_list AS l JOIN matches AS m USING (article_id)
+                   {score} AS score
+            FROM {joined}
             WHERE {f.where}
               AND (NOT ? OR l.relevant)
               AND list_has_all(l.actors, ?)
               AND (len(?) = 0 OR list_has_any(l.topics, ?))
-            ORDER BY m.score DESC NULLS LAST, l.day DESC, l.article_id
+            ORDER BY {by_score} l.day DESC, l.article_id
             LIMIT ?""",
         (*match_params, *f.params, relevant_only, tuple(chosen_actors), tuple(chosen_topics), tuple(chosen_topics),
          SEARCH_LIMIT),
@@ -507,10 +519,11 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
     labels = ("PERSON", "ORG") if label == "PERSON and ORG" else (label,)
     names = query(
         db,
-        f"""SELECT name, label, SUM(articles) AS articles, SUM(mentions) AS mentions,
-                   MIN(day) AS first_seen, MAX(day) AS last_seen
-            FROM unregistered_daily WHERE {f.where} AND label IN (SELECT UNNEST(?))
-            GROUP BY name, label ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
+        # grouped by name_id (one per name and label): a number hashes faster than two strings
+        f"""SELECT ANY_VALUE(name) AS name, ANY_VALUE(label) AS label, SUM(articles) AS articles,
+                   SUM(mentions) AS mentions, MIN(day) AS first_seen, MAX(day) AS last_seen
+            FROM unregistered_daily WHERE {f.where} AND list_contains(?, label)
+            GROUP BY name_id ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
         (*f.params, labels),
     )
     if names.empty:

@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 import duckdb
 
-from pipeline import dedup
+from pipeline import dedup, rollups
 from pipeline.faults import checkpoint
 from pipeline.records import Article, Enrichment, Failure, FeedEntry
 
@@ -577,12 +577,14 @@ class Writer:
             "UPDATE articles SET duplicate_of = ? WHERE article_id = ? OR duplicate_of = ?",
             [[new, old, old] for old, new in reroots.items()],
         )
+        rollups.refresh(self.con, [a.article_id for a in fresh], reroots)
         return BatchResult(
             new=len(fresh), duplicates=len(originals), skipped=len(articles) - len(fresh)
         )
 
     def replace_enrichments(self, enrichments: Sequence[Enrichment], delete_first: bool = True) -> None:
-        """Write the NLP rows of articles; with delete_first, their old rows go in the same transaction."""
+        """Write the NLP rows of articles; with delete_first, their old rows go in the same transaction, and
+        so does the refresh of the rollups (write_articles refreshes them itself)."""
         ids = [e.article_id for e in enrichments]
         if delete_first and ids:
             for table in ("mentions", "article_topics", "quotes"):
@@ -595,10 +597,11 @@ class Writer:
             for e in enrichments
             for m in e.mentions
         ]
-        self._many(
-            "INSERT INTO mentions (article_id, actor, surface, label, start_char, end_char, name)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            mention_rows,
+        # staged first: the rollups are refreshed from these rows rather than from every stored mention
+        rollups.stage_mentions(self.con, mention_rows)
+        self.con.execute(
+            f"INSERT INTO mentions ({', '.join(rollups.MENTION_COLUMNS)})"
+            f" SELECT {', '.join(rollups.MENTION_COLUMNS)} FROM staged_mentions"
         )
         topic_rows = [[e.article_id, t.topic, t.score] for e in enrichments for t in e.topics]
         self._many("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
@@ -606,6 +609,8 @@ class Writer:
             [e.article_id, q.speaker, q.actor, q.quote, i] for e in enrichments for i, q in enumerate(e.quotes)
         ]
         self._many("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
+        if delete_first:
+            rollups.refresh(self.con, ids)
 
     def remember_out_of_window(self, pages: Sequence[tuple[str, str, datetime | None]]) -> None:
         self._many(
@@ -686,6 +691,7 @@ def prepare(path: Path, relevance_threshold: float | None = None, wait: float = 
                     [str(relevance_threshold)],
                 )
             create_views(w.con)
+            rollups.ensure(w.con)
             refresh_search_index(w.con)
         except duckdb.Error as exc:
             raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None

@@ -1,22 +1,7 @@
 -- Frequent people and organisations that are NOT in the actor registry, by week: candidates to add to
--- config/actors.toml. Relevant articles only; rank 1 is the week's most-covered unregistered name.
+-- config/actors.toml. Relevant articles only; rank 1 is the week's most-covered unregistered name (ties:
+-- more mentions, then name, then label).
+-- Kept by the writer in rollup_emerging_actors (pipeline/sql/rollups/30_emerging_actors.sql).
 CREATE OR REPLACE VIEW emerging_actors AS
-WITH weekly AS (
-    -- an article has one day and one source, so daily counts add up to weekly ones
-    SELECT
-        CAST(date_trunc('week', day) AS DATE) AS week,
-        name,
-        label,
-        SUM(articles) AS articles,
-        SUM(mentions) AS mentions
-    FROM unregistered_daily
-    GROUP BY week, name, label
-)
-SELECT
-    week,
-    name,
-    label,
-    CAST(articles AS BIGINT) AS articles,
-    CAST(mentions AS BIGINT) AS mentions,
-    row_number() OVER (PARTITION BY week ORDER BY articles DESC, mentions DESC, name) AS rank
-FROM weekly;
+SELECT week, name, label, articles, mentions, rank
+FROM rollup_emerging_actors;

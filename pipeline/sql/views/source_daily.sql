@@ -1,15 +1,6 @@
 -- One row per day and source: every stored article, the relevant ones among them, and syndicated copies.
 -- The denominator of the subject share and of each topic's share of coverage.
+-- Kept by the writer in rollup_source_daily (pipeline/sql/rollups/20_source_daily.sql).
 CREATE OR REPLACE VIEW source_daily AS
-WITH listed AS (
-    SELECT day, source, relevant, duplicate_of
-    FROM article_list
-)
-SELECT
-    day,
-    source,
-    COUNT(*) AS articles,
-    COUNT(*) FILTER (WHERE relevant) AS relevant_articles,
-    COUNT(duplicate_of) AS duplicates
-FROM listed
-GROUP BY day, source;
+SELECT day, source, articles, relevant_articles, duplicates
+FROM rollup_source_daily;

@@ -1,11 +1,5 @@
 -- One row per day and topic: relevant articles on the topic.
+-- Kept by the writer in rollup_topic_daily (pipeline/sql/rollups/24_topic_daily.sql).
 CREATE OR REPLACE VIEW topic_daily AS
-SELECT
-    r.day,
-    t.topic,
-    COUNT(DISTINCT r.article_id) AS articles,
-    COUNT(DISTINCT r.story_id) AS stories,
-    AVG(t.score) AS mean_score
-FROM article_topics AS t
-JOIN relevant_articles AS r USING (article_id)
-GROUP BY r.day, t.topic;
+SELECT day, topic, articles, stories, mean_score
+FROM rollup_topic_daily;

@@ -1,16 +1,5 @@
 -- One row per day, source and topic: relevant articles on the topic. topic_daily split by source.
+-- Kept by the writer in rollup_topic_source_daily (pipeline/sql/rollups/23_topic_source_daily.sql).
 CREATE OR REPLACE VIEW topic_source_daily AS
-WITH topic_articles AS (
-    SELECT r.day, r.source, t.topic, t.score, r.article_id, r.story_id
-    FROM article_topics AS t
-    JOIN relevant_articles AS r USING (article_id)
-)
-SELECT
-    day,
-    source,
-    topic,
-    COUNT(DISTINCT article_id) AS articles,
-    COUNT(DISTINCT story_id) AS stories,
-    AVG(score) AS mean_score
-FROM topic_articles
-GROUP BY day, source, topic;
+SELECT day, source, topic, articles, stories, mean_score
+FROM rollup_topic_source_daily;

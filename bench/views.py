@@ -1,0 +1,478 @@
+"""Dashboard query latency on a large generated database: every view of pipeline/sql/views/, queried the way
+the dashboard (dashboards/app.py, data.py, pages.py) and the trend summary (pipeline/sql/queries/) query it.
+
+The database (1,000,000 articles and ~20,000,000 mentions by default) is generated inside DuckDB by
+bench/views_data.py on the real schema, then kept at --db and reused while its size and seed match (a
+sidecar JSON records them with the generation time); `store.prepare` runs on it first, as every run does.
+Each query runs on one warm read-only connection: 2 untimed runs, then --reps timed runs fetching the
+result as a DataFrame as the dashboard does; median and p95 per query, and per view the slowest query that
+reads it. Two filter settings: the dashboard's default (the whole date range, every source) and a narrow
+one (the last 90 days, 5 sources).
+
+    .venv/bin/python bench/views.py [--db /tmp/newsmon-bench/views.duckdb] [--articles 1000000]
+        [--reps 20] [--json bench/results/views.json] [--markdown OUT.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import duckdb
+import views_data
+
+from dashboards.data import Filters
+from dashboards.pages import PERIODS, QUOTE_LIMIT, SEARCH_LIMIT
+from pipeline import store
+
+DEFAULT_DB = Path("/tmp/newsmon-bench/views.duckdb")
+TARGET_P95_MS = 200.0
+WHERE = Filters.where  # "day BETWEEN ? AND ? AND <source in the chosen list>"
+WEEK = PERIODS["weekly"]
+
+
+# the Articles page without search words (dashboards.pages.articles)
+ARTICLES = f"""
+            SELECT l.day, l.source, l.title, l.relevance, l.actors, l.topics, l.url, l.duplicate_of, l.article_id,
+                   CAST(NULL AS DOUBLE) AS score
+            FROM article_list AS l
+            WHERE {WHERE}
+              AND (NOT ? OR l.relevant)
+              AND list_has_all(l.actors, ?)
+              AND (len(?) = 0 OR list_has_any(l.topics, ?))
+            ORDER BY  l.day DESC, l.article_id
+            LIMIT ?"""
+
+
+def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> list[tuple[str, tuple, str, list]]:
+    """(name, views read, SQL, parameters): the dashboard's queries, copied from dashboards/ with the
+    filters bound as Filters.params binds them. `top` holds values the pages take from earlier results."""
+    f = [start, end, sources]
+    return [
+        ("app: date span", ("article_list",), "SELECT MIN(day) AS first, MAX(day) AS last FROM article_list", []),
+        ("app: sources", ("article_list",), "SELECT DISTINCT source FROM article_list ORDER BY source", []),
+        ("app: has articles", ("article_list",), "SELECT COUNT(*) FROM article_list", []),
+        (
+            "overview: totals", ("source_daily", "actor_source_daily", "topic_source_daily"),
+            f"""SELECT
+              (SELECT COALESCE(SUM(articles), 0) FROM source_daily WHERE {WHERE}) AS articles,
+              (SELECT COALESCE(SUM(relevant_articles), 0) FROM source_daily WHERE {WHERE}) AS relevant,
+              (SELECT COUNT(DISTINCT source) FROM source_daily WHERE {WHERE}) AS sources,
+              (SELECT COUNT(DISTINCT actor) FROM actor_source_daily WHERE {WHERE}) AS actors,
+              (SELECT COUNT(DISTINCT topic) FROM topic_source_daily WHERE {WHERE}) AS topics""",
+            f * 5,
+        ),
+        ("overview: runs", ("run_status",), "SELECT * FROM run_status ORDER BY last_started_at DESC", []),
+        (
+            "overview: relevant per week", ("source_daily",),
+            f"""SELECT {WEEK} AS week, source, SUM(relevant_articles) AS relevant_articles
+            FROM source_daily WHERE {WHERE} GROUP BY ALL ORDER BY week, source""",
+            f,
+        ),
+        (
+            "overview: top 10 actors", ("actor_source_daily",),
+            f"""SELECT actor, SUM(articles) AS articles, SUM(mentions) AS mentions, SUM(stories) AS stories
+            FROM actor_source_daily WHERE {WHERE}
+            GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
+            [*f, 10],
+        ),
+        (
+            "overview: top topics", ("topic_source_daily",),
+            f"""SELECT topic, SUM(articles) AS articles FROM topic_source_daily WHERE {WHERE}
+                GROUP BY topic ORDER BY articles DESC, topic""",
+            f,
+        ),
+        (
+            "actors: ranked (1000)", ("actor_source_daily",),
+            f"""SELECT actor, SUM(articles) AS articles, SUM(mentions) AS mentions, SUM(stories) AS stories
+            FROM actor_source_daily WHERE {WHERE}
+            GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
+            [*f, 1000],
+        ),
+        (
+            "actors: weekly trend of 5", ("actor_source_daily",),
+            f"""SELECT {WEEK} AS period, actor, SUM(articles) AS articles
+                FROM actor_source_daily WHERE {WHERE} AND list_contains(?, actor)
+                GROUP BY ALL ORDER BY period, actor""",
+            [*f, top["actors"]],
+        ),
+        (
+            "topics: weekly share", ("source_daily", "topic_source_daily"),
+            f"""WITH relevant AS (
+                SELECT {WEEK} AS period, SUM(relevant_articles) AS relevant_articles
+                FROM source_daily WHERE {WHERE} GROUP BY ALL
+            ),
+            topical AS (
+                SELECT {WEEK} AS period, topic, SUM(articles) AS articles
+                FROM topic_source_daily WHERE {WHERE} GROUP BY ALL
+            )
+            SELECT t.period, t.topic, t.articles, r.relevant_articles,
+                   t.articles / NULLIF(r.relevant_articles, 0) AS share
+            FROM topical AS t JOIN relevant AS r USING (period)
+            ORDER BY t.period, t.topic""",
+            f * 2,
+        ),
+        (
+            "pairs: matrix of 12", ("pair_source_daily",),
+            f"""WITH counted AS (
+                SELECT actor_a, actor_b, CAST(SUM(articles) AS BIGINT) AS articles
+                FROM pair_source_daily WHERE {WHERE} GROUP BY actor_a, actor_b
+            ),
+            involvement AS (
+                SELECT actor, SUM(articles) AS weight
+                FROM (SELECT actor_a AS actor, articles FROM counted UNION ALL SELECT actor_b, articles FROM counted)
+                GROUP BY actor ORDER BY weight DESC, actor LIMIT ?
+            )
+            SELECT c.* FROM counted AS c
+            WHERE c.actor_a IN (SELECT actor FROM involvement) AND c.actor_b IN (SELECT actor FROM involvement)
+            ORDER BY c.articles DESC, c.actor_a, c.actor_b""",
+            [*f, 12],
+        ),
+        (
+            "pairs: articles behind a pair", ("pair_articles",),
+            f"""SELECT day, source, title, url FROM pair_articles
+            WHERE {WHERE} AND actor_a = ? AND actor_b = ? ORDER BY day DESC, source, title""",
+            [*f, *top["pair"]],
+        ),
+        (
+            "outlets: volume", ("source_daily",),
+            f"""SELECT source, SUM(articles) AS articles, SUM(relevant_articles) AS relevant_articles,
+                   SUM(relevant_articles) / NULLIF(SUM(articles), 0) AS subject_share, SUM(duplicates) AS duplicates
+            FROM source_daily WHERE {WHERE} GROUP BY source ORDER BY articles DESC, source""",
+            f,
+        ),
+        (
+            "outlets: topic mix", ("source_daily", "topic_source_daily"),
+            f"""WITH relevant AS (
+                SELECT source, SUM(relevant_articles) AS relevant_articles FROM source_daily WHERE {WHERE} GROUP BY source
+            ),
+            topical AS (
+                SELECT source, topic, SUM(articles) AS articles FROM topic_source_daily WHERE {WHERE} GROUP BY ALL
+            )
+            SELECT t.source, t.topic, t.articles, t.articles / NULLIF(r.relevant_articles, 0) AS share
+            FROM topical AS t JOIN relevant AS r USING (source) ORDER BY t.source, t.articles DESC""",
+            f * 2,
+        ),
+        (
+            "quotes: speakers", ("quote_list",),
+            f"""SELECT speaker, COUNT(*) AS quotes FROM quote_list WHERE {WHERE}
+            GROUP BY speaker ORDER BY quotes DESC, speaker""",
+            f,
+        ),
+        (
+            "quotes: list (no search)", ("quote_list",),
+            f"""SELECT day, source, speaker, actor, quote, title, url, article_id FROM quote_list
+            WHERE {WHERE}
+              AND (len(?) = 0 OR list_contains(?, speaker))
+              AND (quote ILIKE ? ESCAPE '\\' OR speaker ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')
+            ORDER BY day DESC, source, article_id, speaker, position
+            LIMIT ?""",
+            [*f, [], [], "%%", "%%", "%%", QUOTE_LIMIT],
+        ),
+        (
+            "articles: topic names", ("topic_source_daily",),
+            f"SELECT DISTINCT topic FROM topic_source_daily WHERE {WHERE} ORDER BY topic",
+            f,
+        ),
+        (
+            "articles: list (no search)", ("article_list",),
+            ARTICLES,
+            [*f, False, [], [], [], SEARCH_LIMIT],
+        ),
+        (
+            "articles: one actor, relevant only", ("article_list",),
+            ARTICLES,
+            [*f, True, top["actors"][2:3], [], [], SEARCH_LIMIT],
+        ),
+        (
+            "article: detail", ("article_detail",),
+            "SELECT title, source, day, author, url, relevance, actors, topics, text FROM article_detail WHERE article_id = ?",
+            [top["article"]],
+        ),
+        (
+            "article: marked mentions", ("article_mentions",),
+            ("SELECT start_char, end_char, actor FROM article_mentions WHERE article_id = ? AND actor IS NOT NULL"
+             " ORDER BY start_char"),
+            [top["article"]],
+        ),
+        (
+            "emerging: names", ("unregistered_daily",),
+            f"""SELECT ANY_VALUE(name) AS name, ANY_VALUE(label) AS label, SUM(articles) AS articles,
+                   SUM(mentions) AS mentions, MIN(day) AS first_seen, MAX(day) AS last_seen
+            FROM unregistered_daily WHERE {WHERE} AND list_contains(?, label)
+            GROUP BY name_id ORDER BY articles DESC, mentions DESC, name LIMIT 200""",
+            [*f, ["PERSON", "ORG"]],
+        ),
+    ]
+
+
+def summary_queries() -> list[tuple[str, tuple, str, dict | list]]:
+    """The views the dashboard does not read: as the trend summary (`newsmon demo`) and `newsmon sql` use them."""
+    queries = ROOT / "pipeline" / "sql" / "queries"
+    return [
+        ("summary: relevant articles", ("relevant_articles",), "SELECT COUNT(*) FROM relevant_articles", []),
+        ("summary: totals (reads mentions, not a view)", (), (queries / "totals.sql").read_text(), []),
+        ("summary: weekly top actors", ("actor_daily",), (queries / "weekly_top_actors.sql").read_text(), {"top": 3}),
+        ("summary: weekly top topics", ("topic_daily",), (queries / "weekly_top_topics.sql").read_text(), {"top": 3}),
+        ("sql: top 100 pairs", ("actor_pairs",), "SELECT * FROM actor_pairs ORDER BY articles DESC, actor_a, actor_b LIMIT 100", []),
+        ("sql: emerging top 10 a week", ("emerging_actors",), "SELECT * FROM emerging_actors WHERE rank <= 10 ORDER BY week, rank", []),
+    ]
+
+
+def write_batches(db: Path, batches: int, size: int) -> dict:
+    """The cost of keeping the rollups: `batches` batches of `size` new articles (20 mentions each, ~half
+    relevant, a few copies of one another) written as an ingest batch writes them, on a copy of the
+    database; the same batches again on a second copy with the rollup refresh switched off."""
+    import random
+    import shutil
+    from datetime import datetime, timedelta
+
+    from pipeline import dedup, rollups
+    from pipeline.extract import compress_html
+    from pipeline.records import Article, Enrichment, Mention, Quote, TopicScore
+
+    rng = random.Random(7)
+    with duckdb.connect(str(db), read_only=True) as con:
+        last = con.execute("SELECT MAX(day) FROM rollup_articles").fetchone()[0]
+    prepared = []
+    for b in range(batches):
+        articles, enrichments = [], {}
+        for k in range(size):
+            n = b * size + k
+            words = " ".join(rng.choice(views_data.WORDS) for _ in range(300))
+            text = prepared[-1][0][0].text if k == size - 1 and prepared else words  # one copy of an earlier story
+            url = f"https://write.example/{n}"
+            when = datetime.combine(last, datetime.min.time()) + timedelta(minutes=n)
+            a = Article(f"write{n:015d}", url, url, f"Source {n % 20:02d}", None, f"Written {n}", None, when, "feed",
+                        when, "en", "Write", text, "trafilatura", compress_html(b"<html></html>"), dedup.sketch(text))
+            actors = [f"Actor {rng.randint(1, 40):03d}" for _ in range(4)]
+            mentions = tuple(Mention(actors[j % 4], "ORG", actors[j % 4], 10 * j, 10 * j + 5) for j in range(9)) + tuple(
+                Mention(f"Given Surname{rng.randint(1, 500)}", "PERSON", None, 100 + 10 * j, 105 + 10 * j) for j in range(11))
+            enrichments[a.article_id] = Enrichment(
+                a.article_id, mentions, (TopicScore("topic 03", 0.6),), (Quote(actors[0], actors[0], "We will talk."),),
+                rng.random())
+            articles.append(a)
+        prepared.append((articles, enrichments))
+    refresh = rollups.refresh
+    out = {}
+    for label, keep in (("with_rollups", True), ("without_rollups", False)):
+        copy = db.with_name(f"{db.stem}-write.duckdb")
+        shutil.copy(db, copy)
+        spent: list[float] = []
+
+        def timed_refresh(*args, keep=keep, spent=spent, **kwargs):
+            started = time.perf_counter()
+            if keep:
+                refresh(*args, **kwargs)
+            spent.append(time.perf_counter() - started)
+
+        rollups.refresh = timed_refresh
+        totals = []
+        try:
+            with store.writer(copy) as w, w.transaction():
+                run_id = w.start_run("ingest")
+            for articles, enrichments in prepared:
+                started = time.perf_counter()
+                with store.writer(copy) as w, w.transaction():
+                    w.write_articles(run_id, articles, enrichments, 0.7)
+                totals.append(time.perf_counter() - started)
+        finally:
+            rollups.refresh = refresh
+            copy.unlink()
+            Path(f"{copy}.wal").unlink(missing_ok=True)
+            Path(f"{copy}.lock").unlink(missing_ok=True)
+        out[label] = {"batch_seconds_median": round(statistics.median(totals), 3),
+                      "refresh_seconds_median": round(statistics.median(spent), 3) if keep else 0.0,
+                      "batch_seconds": [round(t, 3) for t in totals]}
+    out["batches"], out["articles_per_batch"] = batches, size
+    return out
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu or platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, {platform.system()} "
+        f"{platform.release()}, CPython {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def ensure_database(db: Path, articles: int, mentions_per_article: int, seed: int, regenerate: bool) -> dict:
+    """The generated database at `db`, made now or reused; then prepared as a run prepares it."""
+    meta_path = db.with_suffix(".json")
+    wanted = {"articles": articles, "mentions_per_article": mentions_per_article, "seed": seed}
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() and db.exists() else {}
+    if regenerate or {k: meta.get(k) for k in wanted} != wanted:
+        for path in (db, meta_path, Path(f"{db}.wal"), Path(f"{db}.lock")):
+            path.unlink(missing_ok=True)
+        db.parent.mkdir(parents=True, exist_ok=True)
+        print(f"generating {articles:,} articles into {db} ...", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        rows = views_data.generate(db, articles, mentions_per_article, seed)
+        meta = {**wanted, "rows": rows, "generation_seconds": round(time.perf_counter() - started, 1)}
+        meta_path.write_text(json.dumps(meta, indent=1))
+    started = time.perf_counter()
+    store.prepare(db)
+    meta["prepare_seconds"] = round(time.perf_counter() - started, 2)
+    meta["db_bytes"] = db.stat().st_size
+    return meta
+
+
+def timed(con: duckdb.DuckDBPyConnection, sql: str, params, reps: int) -> tuple[list[float], int]:
+    for _ in range(2):
+        rows = len(con.execute(sql, params).df())
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        con.execute(sql, params).df()
+        times.append((time.perf_counter() - started) * 1000)
+    return times, rows
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered) + 0.5) - 1))]
+
+
+def run(db: Path, reps: int, only: str | None) -> dict:
+    con = duckdb.connect(str(db), read_only=True)  # as store.reader opens it, kept open (warm)
+    first, last = con.execute("SELECT MIN(day), MAX(day) FROM article_list").fetchone()
+    sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM article_list ORDER BY source").fetchall()]
+    actors = [r[0] for r in con.execute(
+        "SELECT actor FROM actor_daily GROUP BY actor ORDER BY SUM(articles) DESC, actor LIMIT 5").fetchall()]
+    pair = con.execute("SELECT actor_a, actor_b FROM actor_pairs ORDER BY articles DESC, actor_a, actor_b LIMIT 1").fetchone()
+    article = con.execute(
+        "SELECT article_id FROM articles WHERE relevance >= 0.5 ORDER BY published_at DESC NULLS LAST LIMIT 1"
+    ).fetchone()[0]
+    top = {"actors": actors, "pair": list(pair), "article": article}
+    settings = {
+        "default: whole range, all sources": (first, last, sources),
+        "narrow: last 90 days, 5 sources": (last - timedelta(days=89), last, sources[:5]),
+    }
+    results = []
+    for setting, (start, end, chosen) in settings.items():
+        for name, views, sql, params in dashboard_queries(start, end, chosen, top):
+            if only and only not in name:
+                continue
+            times, rows = timed(con, sql, params, reps)
+            results.append(_row(setting, name, views, times, rows))
+            print(f"{setting[:7]:8} {name:36} median {results[-1]['median_ms']:9.1f}  p95 {results[-1]['p95_ms']:9.1f} ms",
+                  file=sys.stderr, flush=True)
+    for name, views, sql, params in summary_queries():
+        if only and only not in name:
+            continue
+        times, rows = timed(con, sql, params, reps)
+        results.append(_row("whole database", name, views, times, rows))
+        print(f"{'summary':8} {name:36} median {results[-1]['median_ms']:9.1f}  p95 {results[-1]['p95_ms']:9.1f} ms",
+              file=sys.stderr, flush=True)
+    con.close()
+    return {"queries": results, "per_view": per_view(results)}
+
+
+def _row(setting: str, name: str, views: tuple, times: list[float], rows: int) -> dict:
+    return {
+        "filters": setting, "query": name, "views": list(views), "rows": rows,
+        "median_ms": round(statistics.median(times), 1), "p95_ms": round(p95(times), 1),
+        "max_ms": round(max(times), 1), "reps": len(times),
+    }
+
+
+def per_view(results: list[dict]) -> dict:
+    """For each view, its slowest query (by p95) over both filter settings."""
+    views: dict[str, dict] = {}
+    for r in results:
+        for v in r["views"]:
+            if v not in views or r["p95_ms"] > views[v]["p95_ms"]:
+                views[v] = {"query": r["query"], "filters": r["filters"], "median_ms": r["median_ms"], "p95_ms": r["p95_ms"]}
+    for name in sorted(p.stem for p in (ROOT / "pipeline" / "sql" / "views").glob("*.sql")):
+        views.setdefault(name, {"query": None, "filters": None, "median_ms": None, "p95_ms": None})  # not timed
+    return {n: views[n] for n in sorted(views)}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        (f"View latency on {report['data']['rows']['articles']:,} articles and {report['data']['rows']['mentions']:,} "
+         f"mentions ({report['data']['db_bytes'] / 2**30:.2f} GiB; generated in {report['data']['generation_seconds']} s), "
+         f"{report['reps']} runs per query on a warm read-only connection; {report['machine']}; "
+         f"load average before/after {report['load_before']} / {report['load_after']}."),
+        "",
+        "| view | slowest dashboard query | filters | median ms | p95 ms |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for view, r in report["per_view"].items():
+        lines.append(f"| `{view}` | {r['query']} | {(r['filters'] or '').split(':')[0]} | {r['median_ms']} | {r['p95_ms']} |")
+    if "writes" in report:
+        w = report["writes"]
+        lines += ["", (f"Writing a batch of {w['articles_per_batch']} new articles ({w['batches']} batches, median): "
+                       f"{w['with_rollups']['batch_seconds_median']} s with the rollups kept "
+                       f"(refresh {w['with_rollups']['refresh_seconds_median']} s), "
+                       f"{w['without_rollups']['batch_seconds_median']} s without.")]
+    lines += ["", "| query | filters | rows | median ms | p95 ms |", "| --- | --- | ---: | ---: | ---: |"]
+    for r in report["queries"]:
+        lines.append(f"| {r['query']} | {r['filters'].split(':')[0]} | {r['rows']} | {r['median_ms']} | {r['p95_ms']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="generated database (made if missing)")
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--mentions-per-article", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--regenerate", action="store_true", help="generate again even if --db matches")
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--only", help="time only the queries whose name contains this")
+    parser.add_argument("--write-batches", type=int, default=5, help="batches written to measure the rollup upkeep (0: none)")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args()
+    data = ensure_database(args.db, args.articles, args.mentions_per_article, args.seed, args.regenerate)
+    load_before = load_average()
+    timings = run(args.db, args.reps, args.only)
+    report = {
+        "machine": machine(),
+        "reps": args.reps,
+        "target_p95_ms": TARGET_P95_MS,
+        "load_before": load_before,
+        "load_after": load_average(),
+        "data": data,
+        **timings,
+    }
+    if args.write_batches:
+        report["writes"] = write_batches(args.db, args.write_batches, 50)
+    report["all_views_under_target"] = all(
+        v["p95_ms"] is not None and v["p95_ms"] < TARGET_P95_MS for v in report["per_view"].values()
+    )
+    text = markdown(report)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=1) + "\n")
+    if args.markdown:
+        args.markdown.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""The rollup tables behind the views: kept by the writer, rebuilt by `store.prepare` when out of date.
+
+The views of pipeline/sql/views/ read these tables instead of aggregating every mention on each read
+(on a million articles that takes seconds; see bench/views.py). Each write that changes what they
+summarise calls `refresh` in its own transaction, so a reader sees the rollups and the rows they
+summarise from the same commit:
+
+1. per-article tables (`rollup_articles`, `rollup_article_actors`, `_pairs`, `_names`) for the articles
+   written, from their mentions as just written (staged in a temporary table, so that a batch does not
+   scan every stored mention), and the new story of the articles whose near-duplicate group was re-rooted;
+2. per-day tables for the days of those articles, per-week ones for their weeks, and `rollup_actor_pairs`
+   for every pair they name or named, from the per-article tables.
+
+The SQL is in pipeline/sql/rollups/ (run in name order; each file deletes the scope's rows and inserts
+them again), reading the temporary tables `scope_articles`, `scope_mentions` (a view), `scope_days`,
+`scope_weeks` and `scope_pairs`. A rebuild is the same with everything in scope.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from importlib import resources
+
+import duckdb
+
+SETTINGS_KEY = "rollups"
+REBUILD_ARTICLES = 250_000  # articles per step of a rebuild
+MENTION_COLUMNS = ("article_id", "actor", "surface", "label", "start_char", "end_char", "name")
+MENTION_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "INTEGER", "VARCHAR")
+
+
+def _files() -> list[tuple[str, str]]:
+    folder = resources.files("pipeline") / "sql" / "rollups"
+    return sorted((f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".sql"))
+
+
+def _run(con: duckdb.DuckDBPyConnection, stage: str) -> None:
+    """Run the rollup files of one stage: '1' per article, '2' per day, '3' per week and per pair."""
+    for name, sql in _files():
+        if name.startswith(stage):
+            con.execute(sql)
+
+
+def stage_mentions(con: duckdb.DuckDBPyConnection, rows: Sequence[Sequence]) -> None:
+    """Put mention rows (columns as MENTION_COLUMNS) in the temporary table `staged_mentions`, from which
+    the writer inserts them into `mentions` and `refresh` reads them."""
+    columns = [list(c) for c in zip(*rows)] if rows else [[] for _ in MENTION_COLUMNS]
+    select = ", ".join(f"UNNEST(?::{t}[]) AS {c}" for c, t in zip(MENTION_COLUMNS, MENTION_TYPES))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE staged_mentions AS SELECT {select}", columns)
+
+
+def _scope(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence = ()) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", list(params))
+
+
+def refresh(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], reroots: dict[str, str] | None = None) -> None:
+    """Bring the rollups up to date after this transaction (re)wrote the articles `article_ids` with all
+    their rows (their mentions, all of them, staged by `stage_mentions`), and after it pointed the groups
+    of `reroots` (old root -> new root) at their new root in `articles`."""
+    olds = sorted(reroots or {})
+    if not article_ids and not olds:
+        return
+    _scope(con, "scope_articles", "SELECT DISTINCT UNNEST(?::VARCHAR[]) AS article_id", [list(article_ids)])
+    _scope(con, "rerooted", "SELECT article_id, day FROM rollup_articles WHERE story_id IN (SELECT UNNEST(?::VARCHAR[]))", [olds])
+    # what the per-day and per-pair tables must recount: the scope's days and pairs before and after
+    _scope(con, "scope_days", "SELECT day FROM rerooted UNION SELECT day FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)")
+    _scope(con, "scope_pairs", """
+        SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs
+        WHERE article_id IN (SELECT article_id FROM scope_articles UNION ALL SELECT article_id FROM rerooted)""")
+    if olds:
+        story = "(SELECT COALESCE(a.duplicate_of, a.article_id) FROM articles AS a WHERE a.article_id = t.article_id)"
+        con.execute(f"""UPDATE rollup_articles AS t
+                        SET duplicate_of = (SELECT a.duplicate_of FROM articles AS a WHERE a.article_id = t.article_id),
+                            story_id = {story}
+                        WHERE t.article_id IN (SELECT article_id FROM rerooted)""")
+        for table in ("rollup_article_actors", "rollup_article_pairs"):
+            con.execute(f"UPDATE {table} AS t SET story_id = {story} WHERE t.article_id IN (SELECT article_id FROM rerooted)")
+    con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
+    _run(con, "1")
+    con.execute("INSERT INTO scope_days SELECT day FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)")
+    con.execute("""INSERT INTO scope_pairs SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs
+                   WHERE article_id IN (SELECT article_id FROM scope_articles)""")
+    _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
+    _run(con, "2")
+    _run(con, "3")
+    _remember(con)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Every rollup from the tables it summarises (call in a transaction). The per-article tables are
+    filled REBUILD_ARTICLES articles at a time, in day order: a million articles' mentions aggregated at
+    once take more memory than the machine has."""
+    for name in _tables(con):
+        con.execute(f"DELETE FROM {name}")
+    day = "CAST(COALESCE(published_at, fetched_at) AS DATE)"
+    chunks = con.execute(f"""
+        SELECT MIN(day), MAX(day) FROM (
+            SELECT day, (SUM(n) OVER (ORDER BY day) - n) // {REBUILD_ARTICLES} AS chunk
+            FROM (SELECT {day} AS day, COUNT(*) AS n FROM articles GROUP BY 1)
+        ) GROUP BY chunk ORDER BY 1""").fetchall()
+    for first, last in chunks:
+        _scope(con, "scope_articles", f"SELECT article_id FROM articles WHERE {day} BETWEEN ? AND ?", [first, last])
+        # staged once per chunk: each per-article file reads them
+        _scope(con, "staged_mentions", "SELECT * FROM mentions WHERE article_id IN (SELECT article_id FROM scope_articles)")
+        con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
+        _run(con, "1")
+    _scope(con, "scope_days", "SELECT DISTINCT day FROM rollup_articles")
+    _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
+    _scope(con, "scope_pairs", "SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs")
+    _run(con, "2")
+    _run(con, "3")
+    _remember(con)
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name LIKE 'rollup\\_%' ESCAPE '\\'"
+    ).fetchall()]
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> str:
+    """What the rollups were built from: the rollup queries, the threshold and the row counts of the
+    tables they summarise (a write that bypassed the writer shows as a change of count)."""
+    queries = hashlib.sha256("".join(sql for _name, sql in _files()).encode()).hexdigest()[:16]
+    [(threshold,)] = con.execute(
+        "SELECT COALESCE(MAX(value), '') FROM newsmon_settings WHERE key = 'relevance_threshold'"
+    ).fetchall()
+    counts = con.execute(
+        "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM mentions), (SELECT COUNT(*) FROM article_topics)"
+    ).fetchone()
+    return f"{queries}:{threshold}:{':'.join(map(str, counts))}"
+
+
+def _remember(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT OR REPLACE INTO newsmon_settings VALUES (?, ?)", [SETTINGS_KEY, _state(con)])
+
+
+def current(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT value FROM newsmon_settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
+    return bool(row) and row[0] == _state(con)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild the rollups if they may be out of date; True when it did."""
+    if current(con):
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        rebuild(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True

@@ -1,0 +1,12 @@
+-- Each registry actor named in a relevant article of the scope, once, with its number of mentions there.
+DELETE FROM rollup_article_actors WHERE article_id IN (SELECT article_id FROM scope_articles);
+INSERT INTO rollup_article_actors
+WITH scoped AS (
+    SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)
+)
+SELECT r.article_id, r.day, r.source, r.story_id, m.actor, COUNT(*) AS mentions
+FROM scope_mentions AS m
+JOIN scoped AS r USING (article_id)
+WHERE m.actor IS NOT NULL
+GROUP BY r.article_id, r.day, r.source, r.story_id, m.actor
+ORDER BY r.day, r.article_id;
