@@ -141,15 +141,20 @@ def current(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row) and row[0] == _state(con)
 
 
-def ensure(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the rollups if they may be out of date; True when it did."""
-    if current(con):
-        return False
+def ensure(con: duckdb.DuckDBPyConnection, relevance_threshold: float | None = None) -> bool:
+    """Set the relevance threshold (if given) and rebuild the rollups if they may be out of date, in one
+    transaction; True when it rebuilt them."""
     con.execute("BEGIN TRANSACTION")
     try:
-        rebuild(con)
+        if relevance_threshold is not None:
+            con.execute(
+                "INSERT OR REPLACE INTO newsmon_settings VALUES ('relevance_threshold', ?)", [str(relevance_threshold)]
+            )
+        stale = not current(con)
+        if stale:
+            rebuild(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return True
+    return stale

@@ -685,13 +685,10 @@ def prepare(path: Path, relevance_threshold: float | None = None, wait: float = 
     with writer(path, wait=wait) as w:
         try:
             migrate(w.con)
-            if relevance_threshold is not None:
-                w.con.execute(
-                    "INSERT OR REPLACE INTO newsmon_settings VALUES ('relevance_threshold', ?)",
-                    [str(relevance_threshold)],
-                )
+            # the threshold and the rollups built for it commit together, before the views that read the
+            # rollups replace older ones: a reader never sees rollups that are empty or for another threshold
+            rollups.ensure(w.con, relevance_threshold)
             create_views(w.con)
-            rollups.ensure(w.con)
             refresh_search_index(w.con)
         except duckdb.Error as exc:
             raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
