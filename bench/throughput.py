@@ -173,6 +173,7 @@ def run_child(args: list[str], timings: Path | None = None) -> dict:
 
 
 _TIMES: dict[str, float] = {}
+_SESSIONS: list[float] = []  # each writer session's seconds, in order
 
 
 def _timed(owner, name: str, key: str) -> None:
@@ -205,6 +206,7 @@ def _timed_writer() -> None:
         finally:
             _TIMES["duckdb_sessions"] = _TIMES.get("duckdb_sessions", 0.0) + time.perf_counter() - started
             _TIMES["duckdb_session_count"] = _TIMES.get("duckdb_session_count", 0) + 1
+            _SESSIONS.append(round(time.perf_counter() - started, 4))
 
     store.writer = writer
     _timed(Ingest, "write_batch", "write_batch")
@@ -214,7 +216,7 @@ def _timed_writer() -> None:
 
 def _save_times() -> None:
     if os.environ.get("BENCH_TIMINGS"):
-        Path(os.environ["BENCH_TIMINGS"]).write_text(json.dumps(_TIMES))
+        Path(os.environ["BENCH_TIMINGS"]).write_text(json.dumps({**_TIMES, "sessions": _SESSIONS}))
 
 
 def child_cli(argv: list[str]) -> int:

@@ -124,12 +124,12 @@ def _discard(pool: ProcessPoolExecutor) -> None:
 def analyse(config: Config, pages: Sequence[tuple[FeedEntry, Response]], window: tuple[date, date] | None = None) -> Analysis:
     """Extract and annotate `pages`: on the worker processes, one chunk each, or here when there are none."""
     settings = config.settings
-    workers = min(worker_count(settings), len(pages))
-    if workers <= 1:
+    workers = worker_count(settings)
+    if workers <= 1 or not pages:
         return analyse_pages(settings, pages, window)
-    size = -(-len(pages) // workers)
+    size = -(-len(pages) // workers)  # one chunk per worker (fewer for a small batch)
     chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
-    pool = _pool(worker_count(settings))
+    pool = _pool(workers)
     try:
         parts = [f.result() for f in [pool.submit(analyse_pages, settings, chunk, window) for chunk in chunks]]
     except BrokenProcessPool as exc:
