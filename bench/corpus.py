@@ -25,22 +25,27 @@ import os
 import random
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from newsmon.sample_site import feeds as fx  # noqa: E402
-from newsmon.sample_site.catalogue import BEATS, Beat  # noqa: E402
-from newsmon.sample_site.generate import END, START, slugify  # noqa: E402
-from newsmon.sample_site.outlets import OUTLETS, Outlet  # noqa: E402
-from newsmon.sample_site.pages import ArticleView, render_article  # noqa: E402
-from newsmon.sample_site.server import SiteServer, _Server  # noqa: E402
-from newsmon.sample_site.stories import OFF_TOPIC_KINDS, Draft, pick_beat, write_beat_story, write_off_topic  # noqa: E402
+from newsmon.sample_site import feeds as fx
+from newsmon.sample_site.catalogue import BEATS, Beat
+from newsmon.sample_site.generate import END, START, slugify
+from newsmon.sample_site.outlets import OUTLETS, Outlet
+from newsmon.sample_site.pages import ArticleView, render_article
+from newsmon.sample_site.server import SiteServer, _Server
+from newsmon.sample_site.stories import (
+    OFF_TOPIC_KINDS,
+    Draft,
+    pick_beat,
+    write_beat_story,
+    write_off_topic,
+)
 
-UTC = timezone.utc
 DEFAULT_SEED = 7
 FEED_ITEMS = 100  # entries per feed
 TARGET_WORDS = (540, 660)  # an article's length is drawn from this range
@@ -48,7 +53,7 @@ OFF_TOPIC_SHARE = 0.08
 COPY_SHARE = 0.04
 TRANSITIONS = ("Separately, ", "In other developments, ", "Elsewhere, ", "Meanwhile, ", "")
 COMMON_OPENERS = frozenset(
-    "The A An In On At Hundreds Thousands Dozens Millions Several Some Many More About Two Three Four Five".split()
+    ["The", "A", "An", "In", "On", "At", "Hundreds", "Thousands", "Dozens", "Millions", "Several", "Some", "Many", "More", "About", "Two", "Three", "Four", "Five"]
 )
 
 

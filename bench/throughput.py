@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,8 +263,11 @@ def child_plain(sources: str, db: str) -> int:
 
 def child_startup() -> int:
     """An empty flow, run as `newsmon run` runs its flow: the cost of Prefect around a run."""
-    import flows
+    # isort: off
+    import flows  # telemetry off and Prefect's settings before Prefect loads, as in newsmon
     from prefect import flow
+
+    # isort: on
 
     @flow(name="empty")
     def empty() -> int:
@@ -474,39 +477,44 @@ def markdown(result: dict) -> str:
         ("the same, beyond Prefect start-up",
          f"{s['run_beyond_startup_s']:.1f} s, **{s['run_beyond_startup_articles_per_s']:.1f} articles/s**"),
         (f"ceiling: trafilatura + spaCy NER, {s['workers']} processes, no orchestration or database",
-         f"{s['ceiling_s']:.1f} s, **{s['ceiling_articles_per_s']:.1f} articles/s** "
-         f"(steady state {s['ceiling_steady_articles_per_s']:.1f}/s)"),
-        ("end-to-end / ceiling", f"**{s['ratio_beyond_startup']:.2f}** beyond start-up "
-         f"({s['ratio_beyond_startup_to_steady']:.2f} of the steady state; whole command {s['ratio_whole_command']:.2f})"),
-        ("second run, nothing new", f"{s['nothing_new_s']:.1f} s: **{s['nothing_new_beyond_startup_s']:.1f} s beyond start-up**"),
-        (f"peak memory of the process tree, N={n}", f"RSS **{s['peak_rss_mib']:.0f} MiB** (PSS {s['peak_pss_mib']:.0f} MiB)"),
+         (f"{s['ceiling_s']:.1f} s, **{s['ceiling_articles_per_s']:.1f} articles/s** "
+          f"(steady state {s['ceiling_steady_articles_per_s']:.1f}/s)")),
+        ("end-to-end / ceiling",
+         (f"**{s['ratio_beyond_startup']:.2f}** beyond start-up ({s['ratio_beyond_startup_to_steady']:.2f} of the "
+          f"steady state; whole command {s['ratio_whole_command']:.2f})")),
+        ("second run, nothing new",
+         f"{s['nothing_new_s']:.1f} s: **{s['nothing_new_beyond_startup_s']:.1f} s beyond start-up**"),
+        (f"peak memory of the process tree, N={n}",
+         f"RSS **{s['peak_rss_mib']:.0f} MiB** (PSS {s['peak_pss_mib']:.0f} MiB)"),
     ]
     if "scale_n" in s:
         rows += [
             (f"peak memory of the process tree, N={s['scale_n']}",
-             f"RSS **{s['scale_peak_rss_mib']:.0f} MiB** (PSS {s['scale_peak_pss_mib']:.0f} MiB), "
-             f"**{100 * s['scale_rss_growth']:+.0f}%** from N={n}"),
+             (f"RSS **{s['scale_peak_rss_mib']:.0f} MiB** (PSS {s['scale_peak_pss_mib']:.0f} MiB), "
+              f"**{100 * s['scale_rss_growth']:+.0f}%** from N={n}")),
             (f"`newsmon run`, fresh database, N={s['scale_n']}",
-             f"{s['scale_run_s']:.0f} s, {s['scale_articles_per_s']:.1f} articles/s "
-             f"({s['scale_beyond_startup_articles_per_s']:.1f} beyond start-up); DuckDB {100 * s['scale_duckdb_share']:.0f}% of the run"),
+             (f"{s['scale_run_s']:.0f} s, {s['scale_articles_per_s']:.1f} articles/s "
+              f"({s['scale_beyond_startup_articles_per_s']:.1f} beyond start-up); "
+              f"DuckDB {100 * s['scale_duckdb_share']:.0f}% of the run")),
         ]
     if "prefect_share_in_run" in s:
         rows.append(("Prefect's share of the run (flow against the same calls without Prefect)",
-                     f"**{100 * s['prefect_share_in_run']:.1f}%** ({s['run_recorded_s']:.1f} s against "
-                     f"{s['plain_recorded_s']:.1f} s); with start-up {100 * s['prefect_share_with_startup']:.1f}%"))
+                     (f"**{100 * s['prefect_share_in_run']:.1f}%** ({s['run_recorded_s']:.1f} s against "
+                      f"{s['plain_recorded_s']:.1f} s); with start-up {100 * s['prefect_share_with_startup']:.1f}%")))
     rows.append(("DuckDB's share of the run (writer sessions: batch writes, look-ups, run start and end)",
-                 f"**{100 * s['duckdb_share']:.1f}%** ({s['duckdb_s']:.1f} s, of which batch writes "
-                 f"{s['duckdb_write_batch_s']:.1f} s)"))
+                 (f"**{100 * s['duckdb_share']:.1f}%** ({s['duckdb_s']:.1f} s, of which batch writes "
+                  f"{s['duckdb_write_batch_s']:.1f} s)")))
     if "backfill_s" in s:
         rows.append((f"`newsmon backfill` over the whole span, fresh database, N={n}",
-                     f"{s['backfill_s']:.1f} s, **{s['backfill_articles_per_s']:.1f} articles/s** "
-                     f"({s['backfill_beyond_startup_articles_per_s']:.1f} beyond start-up)"))
+                     (f"{s['backfill_s']:.1f} s, **{s['backfill_articles_per_s']:.1f} articles/s** "
+                      f"({s['backfill_beyond_startup_articles_per_s']:.1f} beyond start-up)")))
     rows.append(("CPU time of the run's process tree against the ceiling's",
                  f"{s['run_cpu_s']:.0f} s against {s['ceiling_cpu_s']:.0f} s"))
+    corpus = result["corpus"]
     lines = [
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB, {m['python']}, {m['os']}; load average "
-        f"{result['load_before']} before, {result['load_after']} after. Medians of {result['runs']} runs; corpus "
-        f"{result['corpus']['articles']} articles of {result['corpus']['words'] // result['corpus']['articles']} words on average.",
+        (f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB, {m['python']}, {m['os']}; load average "
+         f"{result['load_before']} before, {result['load_after']} after. Medians of {result['runs']} runs; corpus "
+         f"{corpus['articles']} articles of {corpus['words'] // corpus['articles']} words on average."),
         "",
         "| measure | result |",
         "| --- | --- |",
@@ -545,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = worker_count(load_settings())
     started = time.perf_counter()
     load_before = load_average()
-    log = lambda msg: print(f"[{time.perf_counter() - started:7.1f} s] {msg}", file=sys.stderr, flush=True)  # noqa: E731
+    log = lambda msg: print(f"[{time.perf_counter() - started:7.1f} s] {msg}", file=sys.stderr, flush=True)
     me = str(Path(__file__).resolve())
     startup, runs, plain, ceil, backfill, scale = [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="newsmon-bench-") as tmp:
@@ -579,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         item.pop("stdout", None)
     result = {
         "command": "bench/throughput.py " + " ".join(argv),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "load_before": load_before,
         "load_after": load_average(),

@@ -4,6 +4,7 @@ fails is recorded and the others go on, so it can be re-run alone. Safe to repea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -101,7 +102,10 @@ def process_days(
     error)` is called for every day, in order, once its last batch is written. `submit(entries)` starts the
     preparation of a batch (default: the prepare task on the flow's task runner)."""
     if submit is None:
-        submit = lambda entries: prepare.submit(ingest.config, entries, window)  # noqa: E731
+
+        def submit(entries: tuple) -> Future:
+            return prepare.submit(ingest.config, entries, window)
+
     items = [(i, batch) for i, plan in enumerate(plans) for batch in plan.batches]
     futures: dict[int, Future] = {}
     failed: dict[int, BaseException] = {}
@@ -139,10 +143,9 @@ def process_days(
 
 
 def _wait_quietly(future: Future) -> None:
-    try:
+    """Wait for a batch of a day that has failed already: it is not written, and its error is the day's."""
+    with contextlib.suppress(Exception):
         future.result()
-    except Exception:  # noqa: BLE001  (the day has failed already; this batch is not written)
-        pass
 
 
 @flow(name="backfill", log_prints=True)
@@ -186,7 +189,8 @@ def backfill_flow(
 
         outcomes = process_days(ingest, run_id, plans, (first, last), day_done)
         if reprocess:
-            from pipeline.reprocess import reprocess_window  # loads trafilatura and spaCy: only when asked
+            # trafilatura and spaCy are loaded here, only when asked
+            from pipeline.reprocess import reprocess_window
 
             result = reprocess_window(db_path, config.settings, first, last, tuple(sources or ()))
             print(f"reprocessed {result.articles} stored articles ({result.texts_changed} with a new text)")
