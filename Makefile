@@ -7,7 +7,13 @@ STAMP := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test bench clean
+# `make bench BENCH_N=2000 BENCH_SCALE_N=10000 BENCH_RUNS=3`: the throughput benchmark's sizes (an empty
+# BENCH_SCALE_N skips the scale run); `make bench-smoke` checks in a few minutes that the benchmark works.
+BENCH_N ?= 2000
+BENCH_SCALE_N ?= 10000
+BENCH_RUNS ?= 3
+
+.PHONY: install demo test bench bench-throughput bench-smoke clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsmon needs Python 3.11 or newer")'
@@ -24,11 +30,18 @@ demo: install
 test: install
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install bench-throughput
 	$(BIN)/python bench/extraction.py --json bench/results/extraction.json
 	$(BIN)/python bench/eval_nlp.py --throughput --json bench/results/eval_nlp.json
 	$(BIN)/python bench/orchestration.py --json bench/results/orchestration.json
 	$(BIN)/python bench/views.py --db /tmp/newsmon-bench/views.duckdb --json bench/results/views.json --markdown bench/results/views.md
+
+bench-throughput: install
+	$(BIN)/python bench/throughput.py --n $(BENCH_N) $(if $(BENCH_SCALE_N),--scale-n $(BENCH_SCALE_N)) \
+		--runs $(BENCH_RUNS) --json bench/results/throughput.json --markdown bench/results/throughput.md
+
+bench-smoke: install
+	$(BIN)/python bench/throughput.py --smoke
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

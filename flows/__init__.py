@@ -9,6 +9,9 @@ from contextlib import contextmanager
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Prefect gives its temporary server 20 s to answer, which a busy 2-core machine can exceed (several runs
+# starting at once, spaCy loading beside them): the run then fails before doing anything. Wait longer.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 @contextmanager

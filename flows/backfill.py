@@ -4,8 +4,12 @@ fails is recorded and the others go on, so it can be re-run alone. Safe to repea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,8 +18,9 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 import flows  # noqa: F401  (telemetry off before prefect loads)
-from flows.ingest import leave_report, process_batches, summarise
+from flows.ingest import IN_FLIGHT, leave_report, prepare, summarise
 from pipeline.backfill import (
+    DayPlan,
     keep_unstored,
     plan_days,
     read_sitemaps,
@@ -24,7 +29,6 @@ from pipeline.backfill import (
 )
 from pipeline.ingest import BatchOutcome, Ingest
 from pipeline.records import Source
-from pipeline.reprocess import reprocess_window
 from pipeline.settings import Config, load_config
 from pipeline.sitemaps import Discovery
 
@@ -64,6 +68,86 @@ class TextProgress:
         sys.stderr.flush()
 
 
+class DayProgress:
+    """The run's progress artifact (updated at most once a second, and at the end) and, on the command line,
+    the progress bar."""
+
+    def __init__(self, total: int, show_bar: bool):
+        self.total = total
+        self.artifact = create_progress_artifact(progress=0.0, key="backfill-progress", description="days done")
+        self.bar = TextProgress(total) if show_bar else None
+        self.updated = time.monotonic()
+
+    def __call__(self, done: int, label: str) -> None:
+        if done >= self.total or time.monotonic() - self.updated >= 1.0:
+            update_progress_artifact(self.artifact, progress=100.0 * done / max(self.total, 1))
+            self.updated = time.monotonic()
+        if self.bar:
+            self.bar(done, label)
+
+
+def process_days(
+    ingest: Ingest,
+    run_id: str,
+    plans: list[DayPlan],
+    window: tuple[date, date],
+    day_done: Callable[[int, DayPlan, list[BatchOutcome], BaseException | None], None],
+    submit: Callable[[tuple], Future] | None = None,
+) -> list[BatchOutcome]:
+    """Prepare up to IN_FLIGHT batches ahead, across days (so the next day's pages are fetched and analysed
+    while this day's are written), and write them in order in this process, the single writer.
+
+    A batch that cannot be prepared or written fails its day: the day's later batches are not written (those
+    already written stay; the day can be re-run alone) and the other days go on. `day_done(i, plan, outcomes,
+    error)` is called for every day, in order, once its last batch is written. `submit(entries)` starts the
+    preparation of a batch (default: the prepare task on the flow's task runner)."""
+    if submit is None:
+
+        def submit(entries: tuple) -> Future:
+            return prepare.submit(ingest.config, entries, window)
+
+    items = [(i, batch) for i, plan in enumerate(plans) for batch in plan.batches]
+    futures: dict[int, Future] = {}
+    failed: dict[int, BaseException] = {}
+    by_day: dict[int, list[BatchOutcome]] = {i: [] for i in range(len(plans))}
+    outcomes: list[BatchOutcome] = []
+    ahead = reported = 0
+
+    def report_until(day: int) -> None:
+        nonlocal reported
+        while reported < day:
+            day_done(reported, plans[reported], by_day[reported], failed.get(reported))
+            reported += 1
+
+    for k, (day, batch) in enumerate(items):
+        while ahead < len(items) and ahead <= k + IN_FLIGHT:
+            if items[ahead][0] not in failed:
+                futures[ahead] = submit(items[ahead][1].entries)
+            ahead += 1
+        report_until(day)
+        future = futures.pop(k, None)
+        if future is None:
+            continue  # its day had failed before it was started
+        if day in failed:
+            _wait_quietly(future)
+            continue
+        try:
+            outcome = ingest.write_batch(run_id, future.result(), batch.feeds)
+        except Exception as exc:  # a day that fails is recorded; the others go on  # noqa: BLE001
+            failed[day] = exc
+        else:
+            by_day[day].append(outcome)
+            outcomes.append(outcome)
+    report_until(len(plans))
+    return outcomes
+
+
+def _wait_quietly(future: Future) -> None:
+    """Wait for a batch of a day that has failed already: it is not written, and its error is the day's."""
+    with contextlib.suppress(Exception):
+        future.result()
+
+
 @flow(name="backfill", log_prints=True)
 def backfill_flow(
     start: str | None = None,
@@ -92,21 +176,22 @@ def backfill_flow(
             with ingest.writer() as w:
                 w.record_failures(run_id, sitemap_failures)
         plans = plan_days(ingest, discoveries, first, last)
-        progress_id = create_progress_artifact(progress=0.0, key="backfill-progress", description="days done")
-        bar = TextProgress(len(plans)) if show_progress else None
-        for i, plan in enumerate(plans, 1):
-            try:
-                day_outcomes = process_batches(ingest, run_id, plan.batches, (first, last))
-                outcomes += day_outcomes
+        progress = DayProgress(len(plans), show_progress)
+
+        def day_done(i: int, plan: DayPlan, day_outcomes: list[BatchOutcome], error: BaseException | None) -> None:
+            if error is None:
                 label = f"{plan.day}: {sum(o.new for o in day_outcomes)} new"
-            except Exception as exc:  # a day that fails is recorded; the others go on  # noqa: BLE001
+            else:
                 failed_days.append(str(plan.day))
-                label = f"{plan.day}: failed ({type(exc).__name__})"
-                print(f"backfill day {plan.day} failed: {type(exc).__name__}: {exc}")
-            update_progress_artifact(progress_id, progress=100.0 * i / len(plans))
-            if bar:
-                bar(i, label)
+                label = f"{plan.day}: failed ({type(error).__name__})"
+                print(f"backfill day {plan.day} failed: {type(error).__name__}: {error}")
+            progress(i + 1, label)
+
+        outcomes = process_days(ingest, run_id, plans, (first, last), day_done)
         if reprocess:
+            # trafilatura and spaCy are loaded here, only when asked
+            from pipeline.reprocess import reprocess_window
+
             result = reprocess_window(db_path, config.settings, first, last, tuple(sources or ()))
             print(f"reprocessed {result.articles} stored articles ({result.texts_changed} with a new text)")
         status = "failed" if failed_days else "completed"

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline.ingest import Batch, Ingest, worker_resources
+from pipeline.ingest import Batch, Ingest, fetcher_for
 from pipeline.records import Failure, FeedEntry, Source
 from pipeline.settings import Config
 from pipeline.sitemaps import Discovery, SitemapEntry, discover
@@ -68,7 +68,7 @@ def as_entry(entry: SitemapEntry) -> FeedEntry:
 
 def read_sitemaps(config: Config, source: Source, start: date, end: date) -> Discovery:
     """The network half of discovery: no database, so it can run on another machine (a Dask worker)."""
-    return discover(worker_resources(config)[0], source, start, end)
+    return discover(fetcher_for(config), source, start, end)
 
 
 def keep_unstored(ingest: Ingest, source: Source, found: Discovery, start: date, end: date) -> SourceDiscovery:

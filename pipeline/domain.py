@@ -7,6 +7,7 @@ no code names an actor or a topic.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,3 +138,8 @@ def load_domain(config_dir: Path = CONFIG_DIR) -> Domain:
         min_topic_score=min_score,
         subject=load_subject(config_dir / "subject.toml"),
     )
+
+
+def registry_rows(actors: Sequence[Actor]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The `actors` table's rows."""
+    return [(a.name, a.kind, a.aliases) for a in actors]

@@ -15,15 +15,22 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pipeline import store
-from pipeline.domain import Domain, load_domain
-from pipeline.extract import extract_article
+from pipeline.domain import Domain, load_domain, registry_rows
 from pipeline.feeds import parse_feed
 from pipeline.fetch import Fetcher
 from pipeline.identity import article_id, canonical_url
-from pipeline.nlp import Annotator, registry_rows
 from pipeline.records import Article, Enrichment, Failure, FeedEntry, NotModified, Response
 from pipeline.settings import Config
+
+if TYPE_CHECKING:
+    from pipeline.nlp import Annotator
+
+# trafilatura and spaCy (pipeline.analysis) are imported by the first batch that needs them: a run that finds
+# nothing new, a feed task or a sitemap task never loads them, and with worker processes the flow's process
+# never does.
 
 MAX_PAGE_ATTEMPTS = 5  # a page that failed for a passing reason is tried this often in all
 
@@ -75,29 +82,37 @@ _RESOURCES_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _build_resources(config: Config) -> tuple[Fetcher, Annotator]:
-    s = config.settings
-    return Fetcher(config.fetch), Annotator(load_domain(), s.spacy_model, s.nlp_batch_size, s.nlp_processes)
+def _build_fetcher(config: Config) -> Fetcher:
+    return Fetcher(config.fetch)
+
+
+def fetcher_for(config: Config) -> Fetcher:
+    """One HTTP client per process and configuration, built by the first task that needs it in that process
+    (a thread of the flow process, or a Dask worker) and kept for the next."""
+    with _RESOURCES_LOCK:
+        return _build_fetcher(config)
 
 
 def worker_resources(config: Config) -> tuple[Fetcher, Annotator]:
-    """One HTTP client and one NLP pipeline per process and configuration, built by the first task that
-    needs them in that process (a thread of the flow process, or a Dask worker) and kept for the next: the
-    model loads once, even when several tasks start at the same moment."""
-    with _RESOURCES_LOCK:
-        return _build_resources(config)
+    """The HTTP client and the NLP pipeline of this process (each built once, when first needed)."""
+    from pipeline.analysis import annotator_for
+
+    return fetcher_for(config), annotator_for(config.settings)
 
 
 def resources_built() -> int:
-    """How many (HTTP client, NLP pipeline) pairs this process holds: where the tasks ran."""
-    return _build_resources.cache_info().currsize
+    """How many (HTTP client, NLP pipeline) pairs this process holds: where the tasks ran. With worker
+    processes for extraction and NLP, the pipelines are in those, not here."""
+    from pipeline.analysis import annotators_built
+
+    return min(_build_fetcher.cache_info().currsize, annotators_built())
 
 
 def fetch_feed(
     config: Config, source: str, feed_url: str, etag: str | None = None, last_modified: str | None = None
 ) -> FeedCheck:
     """Fetch (conditionally) and parse one feed; every entry is kept. Needs no database."""
-    result = worker_resources(config)[0].fetch(feed_url, kind="feed", etag=etag, last_modified=last_modified)
+    result = fetcher_for(config).fetch(feed_url, kind="feed", etag=etag, last_modified=last_modified)
     if isinstance(result, NotModified):
         return FeedCheck(source, feed_url, "not_modified", etag=etag, last_modified=last_modified)
     if isinstance(result, Failure):
@@ -118,23 +133,22 @@ def fetch_feed(
     )
 
 
-def in_window(article: Article, window: tuple[date, date] | None) -> bool:
-    if window is None:
-        return True
-    return article.published_at is not None and window[0] <= article.published_at.date() <= window[1]
-
-
 def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[date, date] | None = None) -> PreparedBatch:
     """Fetch, extract and annotate a batch of entries: everything but the write. With a window (backfill),
-    pages whose own publication date is outside it, or unknown, are dropped."""
-    fetcher, annotator = worker_resources(config)
-    results = fetcher.fetch_many([e.link for e in entries], kind="page")
+    pages whose own publication date is outside it, or unknown, are dropped. Extraction and NLP run on
+    worker processes when there are any (`pipeline.analysis`)."""
+    from pipeline.analysis import analyse, in_window
+
+    results = fetcher_for(config).fetch_many([e.link for e in entries], kind="page")
+    pages = [(entry, result) for entry, result in zip(entries, results) if isinstance(result, Response)]
+    analysis = analyse(config, pages, window)
+    analysed = iter(analysis.items)
     articles: list[Article] = []
     failures: list[tuple[FeedEntry, Failure]] = []
     outside: list[Article] = []
     for entry, result in zip(entries, results):
         if isinstance(result, Response):
-            item = extract_article(result, entry.source, entry, store.utcnow())
+            item = next(analysed)
         elif isinstance(result, Failure):
             item = result
         else:  # a page answered 304 to a request that was not conditional
@@ -145,12 +159,11 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
             articles.append(item)
         else:
             outside.append(item)
-    enrichments = annotator.annotate([(a.article_id, a.text) for a in articles])
     return PreparedBatch(
         articles=tuple(articles),
-        enrichments=enrichments,
+        enrichments=analysis.enrichments,
         failures=tuple(failures),
-        fetched=sum(isinstance(r, Response) for r in results),
+        fetched=len(pages),
         outside_window=tuple(outside),
     )
 
@@ -167,7 +180,7 @@ class Ingest:
         return self
 
     def __exit__(self, *exc) -> None:
-        pass  # the HTTP client and the model stay loaded for the process (worker_resources)
+        pass  # the HTTP client and the model stay loaded for the process (fetcher_for, pipeline.analysis)
 
     @property
     def domain(self) -> Domain:

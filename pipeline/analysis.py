@@ -1,0 +1,140 @@
+"""Extraction and NLP of fetched pages: the CPU half of preparing a batch, spread over worker processes.
+
+trafilatura and spaCy hold the GIL, so threads cannot put a second core to work on them. A batch's fetched
+pages are cut into one chunk per worker process; each worker loads the NLP model once, keeps it, and returns
+the chunk's articles (or failures) and their enrichments. Fetching stays in the calling process (one HTTP
+client, one per-host schedule), and so does every write.
+
+How many workers: `nlp_processes` in config/settings.toml. 0 means one per CPU core this process may use,
+1 means none (the calling process does the work itself), n means n. A daemonic process, such as a Dask
+worker, may not start processes of its own: it does the work itself (the cluster is its parallelism).
+The pool is started at the first batch and kept for the life of the process, so the model loads once per
+worker, not once per batch; a pool whose worker died is replaced at the next batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from pipeline import store
+from pipeline.domain import load_domain
+from pipeline.records import Article, Enrichment, Failure, FeedEntry, Response
+from pipeline.settings import Config, Settings
+
+if TYPE_CHECKING:
+    from pipeline.nlp import Annotator
+
+# trafilatura (pipeline.extract) and spaCy (pipeline.nlp) are imported where the work is done, so that a
+# process whose workers do it never loads them.
+
+
+class AnalysisError(Exception):
+    """A worker process died while it worked on a batch (the batch is not stored); one line."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    items: tuple[Article | Failure, ...]  # one per page, in the order given
+    enrichments: dict[str, Enrichment]  # for the articles inside the window
+
+
+def in_window(article: Article, window: tuple[date, date] | None) -> bool:
+    if window is None:
+        return True
+    return article.published_at is not None and window[0] <= article.published_at.date() <= window[1]
+
+
+_ANNOTATOR_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _build_annotator(settings: Settings) -> Annotator:
+    from pipeline.nlp import Annotator
+
+    return Annotator(load_domain(), settings.spacy_model, settings.nlp_batch_size)
+
+
+def annotator_for(settings: Settings) -> Annotator:
+    """One NLP pipeline per process and settings, built by the first batch that needs it and kept: the
+    model loads once, even when several batches start at the same moment."""
+    with _ANNOTATOR_LOCK:
+        return _build_annotator(settings)
+
+
+def annotators_built() -> int:
+    return _build_annotator.cache_info().currsize
+
+
+def analyse_pages(
+    settings: Settings, pages: Sequence[tuple[FeedEntry, Response]], window: tuple[date, date] | None = None
+) -> Analysis:
+    """Extract every page and annotate the articles inside `window`, in this process."""
+    from pipeline.extract import extract_article
+
+    items = tuple(extract_article(page, entry.source, entry, store.utcnow()) for entry, page in pages)
+    keep = [a for a in items if isinstance(a, Article) and in_window(a, window)]
+    enrichments = annotator_for(settings).annotate([(a.article_id, a.text) for a in keep]) if keep else {}
+    return Analysis(items, enrichments)
+
+
+def worker_count(settings: Settings) -> int:
+    """Worker processes for extraction and NLP in this process (1: no pool)."""
+    if multiprocessing.current_process().daemon:
+        return 1
+    if settings.nlp_processes:
+        return settings.nlp_processes
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    with _POOLS_LOCK:
+        pool = _POOLS.get(workers)
+        if pool is None:
+            # spawn, not fork: the flow process runs threads (Prefect, HTTP), whose locks a fork would copy
+            context = multiprocessing.get_context("spawn")
+            pool = _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+        return pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    with _POOLS_LOCK:
+        for workers, known in list(_POOLS.items()):
+            if known is pool:
+                del _POOLS[workers]
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def analyse(config: Config, pages: Sequence[tuple[FeedEntry, Response]], window: tuple[date, date] | None = None) -> Analysis:
+    """Extract and annotate `pages`: on the worker processes, one chunk each, or here when there are none."""
+    settings = config.settings
+    workers = worker_count(settings)
+    if workers <= 1 or not pages:
+        return analyse_pages(settings, pages, window)
+    size = -(-len(pages) // workers)  # one chunk per worker (fewer for a small batch)
+    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+    pool = _pool(workers)
+    try:
+        parts = [f.result() for f in [pool.submit(analyse_pages, settings, chunk, window) for chunk in chunks]]
+    except BrokenProcessPool as exc:
+        _discard(pool)
+        raise AnalysisError(f"a worker process for extraction and NLP died ({exc}); the batch was not stored") from None
+    enrichments: dict[str, Enrichment] = {}
+    for part in parts:
+        enrichments.update(part.enrichments)
+    return Analysis(tuple(item for part in parts for item in part.items), enrichments)

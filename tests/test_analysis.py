@@ -1,0 +1,163 @@
+"""Extraction and NLP on worker processes (`pipeline.analysis`), and the backfill's look-ahead across days
+(`flows.backfill.process_days`): the same articles and enrichments as in one process, in the same order;
+a worker that dies fails its batch with a one-line error and the next batch gets a fresh pool; a day whose
+batch fails is recorded and the other days are written, in order, with the next batches prepared ahead."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from pipeline_helpers import make_config
+
+from newsmon.sample_site.server import serve_generated_site
+from pipeline import analysis
+from pipeline.backfill import DayPlan
+from pipeline.fetch import Fetcher
+from pipeline.identity import canonical_url
+from pipeline.ingest import Batch, Ingest, prepare_batch
+from pipeline.records import Article, FeedEntry, Response
+from pipeline.settings import Config
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with serve_generated_site(tmp_path_factory.mktemp("analysis-site") / "site") as server:
+        yield server
+
+
+def config_with(processes: int) -> Config:
+    config = make_config({"Sample": []}, sitemaps={"Sample": ["http://127.0.0.1/unused.xml"]})
+    return replace(config, settings=replace(config.settings, nlp_processes=processes))
+
+
+def entries_for(server, articles) -> list[FeedEntry]:
+    return [
+        FeedEntry(a.outlet_name, "", server.base_url + a.path, a.title, None, a.author, "", a.url, "sitemap")
+        for a in articles
+    ]
+
+
+def fetched(server, count: int) -> list[tuple[FeedEntry, Response]]:
+    entries = entries_for(server, [a for a in server.manifest.articles if a.synthetic][:count])
+    with Fetcher(config_with(1).fetch) as fetcher:
+        results = fetcher.fetch_many([e.link for e in entries], kind="page")
+    assert all(isinstance(r, Response) for r in results)
+    return list(zip(entries, results))
+
+
+def comparable(result: analysis.Analysis) -> tuple:
+    """Everything but the time of extraction."""
+    items = tuple(replace(a, fetched_at=None) if isinstance(a, Article) else a for a in result.items)
+    return items, result.enrichments
+
+
+def test_workers_give_the_same_articles_and_enrichments_in_the_same_order(site):
+    pages = fetched(site, 7)  # more pages than workers, not a multiple of their number
+    alone = analysis.analyse(config_with(1), pages)
+    pooled = analysis.analyse(config_with(2), pages)
+    assert [a.url for a in pooled.items] == [canonical_url(e.link) for e, _ in pages]
+    assert comparable(pooled) == comparable(alone)
+    assert sum(len(e.mentions) for e in pooled.enrichments.values()) > 20
+    assert 2 in analysis._POOLS  # the pool stays for the next batch
+    one = analysis.analyse(config_with(2), pages[:1])  # a batch of one goes to a worker too
+    first = alone.items[0].article_id
+    assert comparable(one) == (comparable(alone)[0][:1], {first: alone.enrichments[first]})
+
+
+def test_a_worker_that_dies_fails_its_batch_in_one_line_and_the_next_batch_gets_a_fresh_pool(site):
+    pages = fetched(site, 4)
+    config = config_with(2)
+    expected = comparable(analysis.analyse(config, pages))
+    pool = analysis._POOLS[2]
+    os.kill(next(iter(pool._processes)), signal.SIGKILL)
+    deadline = time.monotonic() + 60  # safety net: the pool notices a dead worker at once
+    while not pool._broken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with pytest.raises(analysis.AnalysisError) as failure:
+        analysis.analyse(config, pages)
+    assert "worker process" in str(failure.value) and "\n" not in str(failure.value)
+    assert analysis._POOLS.get(2) is not pool
+    assert comparable(analysis.analyse(config, pages)) == expected
+
+
+def test_a_daemonic_process_does_the_work_itself():
+    import multiprocessing
+
+    settings = config_with(0).settings
+    assert analysis.worker_count(settings) == len(os.sched_getaffinity(0))
+    current = multiprocessing.current_process()
+    current._config["daemon"] = True  # as in a Dask worker, which may not start processes of its own
+    try:
+        assert analysis.worker_count(settings) == 1
+        assert analysis.worker_count(config_with(4).settings) == 1
+    finally:
+        del current._config["daemon"]
+
+
+def day_plans(server, per_day: int, batch_size: int) -> list[DayPlan]:
+    """Four days of the sample site's articles, `per_day` each, in batches of `batch_size`, and an empty day
+    third."""
+    by_day: dict[date, list] = {}
+    for a in server.manifest.articles:
+        if a.synthetic:
+            by_day.setdefault(datetime.fromisoformat(a.published).date(), []).append(a)
+    days = [d for d in sorted(by_day) if len(by_day[d]) >= per_day][:4]
+    plans = []
+    for day in days:
+        entries = entries_for(server, by_day[day][:per_day])
+        plans.append(DayPlan(day, tuple(Batch(tuple(entries[i : i + batch_size])) for i in range(0, per_day, batch_size))))
+    return plans[:2] + [DayPlan(date(2021, 1, 1), ())] + plans[2:]
+
+
+def test_backfill_days_fail_alone_are_written_in_order_and_prepared_ahead(site, tmp_path):
+    from flows.backfill import process_days
+
+    plans = day_plans(site, per_day=3, batch_size=1)
+    failing_day = plans[1].day
+    config = make_config({"Sample": []}, sitemaps={"Sample": [site.base_url + "/unused.xml"]})
+    events: list[str] = []
+    names = {id(b.entries): f"{p.day}#{i}" for p in plans for i, b in enumerate(p.batches)}
+
+    def submit(entries) -> Future:
+        events.append(f"prepare {names[id(entries)]}")
+        if entries is plans[1].batches[1].entries:
+            future: Future = Future()
+            future.set_exception(RuntimeError("cannot prepare this batch"))
+            return future
+        return pool.submit(prepare_batch, config, entries, None)
+
+    ingest = Ingest(config, tmp_path / "n.duckdb")
+    run_id = ingest.start_run("backfill")
+    original = ingest.write_batch
+
+    def write_batch(run, prepared, feeds=()):
+        events.append(f"write {prepared.articles[0].url}")
+        return original(run, prepared, feeds)
+
+    ingest.write_batch = write_batch
+    reported = []
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = process_days(
+            ingest, run_id, plans, (date(2021, 1, 1), date(2021, 12, 31)),
+            lambda i, plan, done, error: reported.append((i, plan.day, len(done), type(error).__name__ if error else None)),
+            submit=submit,
+        )
+    assert reported == [
+        (0, plans[0].day, 3, None),
+        (1, failing_day, 1, "RuntimeError"),  # its first batch was written, then it failed: not the third
+        (2, date(2021, 1, 1), 0, None),
+        (3, plans[3].day, 3, None),
+        (4, plans[4].day, 3, None),
+    ]
+    assert sum(o.new for o in outcomes) == 10
+    url = {f"{p.day}#{i}": canonical_url(b.entries[0].link) for p in plans for i, b in enumerate(p.batches)}
+    written = [e.removeprefix("write ") for e in events if e.startswith("write ")]
+    assert written == [url[k] for k in url if k not in (f"{failing_day}#1", f"{failing_day}#2")]  # in order
+    # look-ahead: the next day's first batch was being prepared before this day's last one was written
+    assert events.index(f"prepare {failing_day}#0") < events.index(f"write {url[f'{plans[0].day}#2']}")
