@@ -113,10 +113,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     if ledger:
         newer = sorted({r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()} - set(known))
         if newer:
-            raise StoreError(
-                f"the database was made by a newer newsmon (migration {newer[-1]} is unknown here): "
-                "upgrade newsmon to use it"
-            )
+            raise StoreError(f"made by a newer newsmon (migration {newer[-1]} is unknown here): upgrade newsmon")
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
     )
@@ -696,6 +693,8 @@ def prepare(path: Path, relevance_threshold: float | None = None, wait: float = 
             refresh_search_index(w.con)
         except duckdb.Error as exc:
             raise StoreError(f"cannot prepare database {path}: {str(exc).splitlines()[0]}") from None
+        except StoreError as exc:
+            raise StoreError(f"cannot use database {path}: {exc}") from None
 
 
 _held = threading.local()  # the writer locks this thread holds: a nested writer() does not wait on itself

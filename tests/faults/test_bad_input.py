@@ -208,7 +208,7 @@ def test_a_database_of_a_newer_newsmon_is_refused_untouched_and_still_readable(t
     sources.write_text("[[sources]]\nname = 'A'\n" + FEED)
     before = snapshot(tmp_path)
     result = newsmon("run", "--db", str(db), "--sources", str(sources))
-    assert_one_line_error(result, "newer newsmon", "999_from_a_newer_newsmon.sql")
+    assert_one_line_error(result, str(db), "made by a newer newsmon", "999_from_a_newer_newsmon.sql")
     assert snapshot(tmp_path) == before  # no migration, no view recreated, no run row
     query = newsmon("sql", "SELECT COUNT(*) AS n FROM schema_migrations", "--db", str(db), "--format", "csv")
     assert query.returncode == 0 and query.stdout.split() == ["n", str(len(store._sql_files("migrations")) + 1)]
