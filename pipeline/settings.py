@@ -77,8 +77,8 @@ def _read_toml(path: Path, what: str) -> dict:
 
 
 # settings for which 0 would make every request or batch fail, and settings that are shares
-_POSITIVE = {"connect_timeout", "read_timeout", "deadline", "max_bytes", "concurrency", "batch_size", "nlp_batch_size",
-             "nlp_processes"}
+# (nlp_processes = 0 means one worker process per core)
+_POSITIVE = {"connect_timeout", "read_timeout", "deadline", "max_bytes", "concurrency", "batch_size", "nlp_batch_size"}
 _FRACTIONS = {"relevance_threshold", "duplicate_threshold"}
 
 
