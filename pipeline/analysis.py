@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -102,13 +103,32 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker's initializer: end the worker when the process that started it is gone. A worker waits for
+    work on a queue whose writing end it holds itself, so it would never notice a parent killed with
+    SIGKILL (or by the kernel for lack of memory) and would stay, with its model, for good."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     with _POOLS_LOCK:
         pool = _POOLS.get(workers)
         if pool is None:
-            # spawn, not fork: the flow process runs threads (Prefect, HTTP), whose locks a fork would copy
+            # spawn, not fork: the flow process runs threads (Prefect, HTTP), whose locks a fork would copy,
+            # and holds file locks (the run's) that a forked worker would keep after a crash
             context = multiprocessing.get_context("spawn")
-            pool = _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+            pool = _POOLS[workers] = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            )
         return pool
 
 

@@ -76,8 +76,8 @@ def _read_toml(path: Path, what: str) -> dict:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-# settings for which 0 would make every request or batch fail (not nlp_processes: 0 there means one per core),
-# and settings that are shares
+# settings for which 0 would make every request or batch fail, and settings that are shares
+# (nlp_processes = 0 means one worker process per core)
 _POSITIVE = {"connect_timeout", "read_timeout", "deadline", "max_bytes", "concurrency", "batch_size", "nlp_batch_size"}
 _FRACTIONS = {"relevance_threshold", "duplicate_threshold"}
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from pipeline_helpers import make_config
@@ -23,6 +26,8 @@ from pipeline.identity import canonical_url
 from pipeline.ingest import Batch, Ingest, prepare_batch
 from pipeline.records import Article, FeedEntry, Response
 from pipeline.settings import Config
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +166,36 @@ def test_backfill_days_fail_alone_are_written_in_order_and_prepared_ahead(site, 
     assert written == [url[k] for k in url if k not in (f"{failing_day}#1", f"{failing_day}#2")]  # in order
     # look-ahead: the next day's first batch was being prepared before this day's last one was written
     assert events.index(f"prepare {failing_day}#0") < events.index(f"write {url[f'{plans[0].day}#2']}")
+
+
+ORPHANED = """
+import os, sys, time
+from pipeline import analysis
+pool = analysis._pool(2)
+for future in [pool.submit(os.getpid) for _ in range(4)]:
+    future.result()
+print(*pool._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed():
+    process = subprocess.Popen([sys.executable, "-c", ORPHANED], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in process.stdout.readline().split()]
+        assert len(workers) == 2 and all(running(pid) for pid in workers)
+    finally:
+        process.kill()  # SIGKILL: the workers are not told
+        process.wait()
+    deadline = time.monotonic() + 60  # safety net: they notice within a second
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(pid) for pid in workers)

@@ -1,5 +1,8 @@
 """`newsmon run` and `newsmon backfill` killed with SIGKILL at named points: nothing lost, nothing doubled.
 
+Extraction and NLP run in the newsmon process itself (nlp_processes = 1), so that "the 7th article
+annotated" is counted in one process; a last test kills a run while a worker process annotates.
+
 A small site (two outlets, 24 articles from the labelled set, three syndicated near-copies, a page that is
 gone) is served from 127.0.0.1. The reference is one uninterrupted `run` followed by one uninterrupted
 `backfill`. Each test starts a newsmon process with NEWSMON_PAUSE_AT (see pipeline/faults.py), waits until
@@ -333,7 +336,7 @@ def site(tmp_path_factory) -> Site:
             sources = tmp / "sources.toml"
             sources.write_text(
                 "[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\nretries = 0\n"
-                "[settings]\nbatch_size = 2\n"
+                "[settings]\nbatch_size = 2\nnlp_processes = 1\n"
                 f"[[sources]]\nname = 'Alpha'\nfeeds = ['{server.url('/alpha/rss.xml')}']\n"
                 f"sitemaps = ['{server.url('/alpha/sitemap.xml')}']\n"
                 f"[[sources]]\nname = 'Beta'\nfeeds = ['{server.url('/beta/rss.xml')}']\n"
@@ -392,9 +395,10 @@ def test_the_reference_is_what_the_site_holds(site, reference):
 # which is prepared only once the first is written (two batches are prepared ahead of the writer); the
 # third write stops inside the transaction of the third batch, two being committed.
 RUN_POINTS = {"fetch:7": range(2, 7), "nlp:7": range(2, 7), "write:3": [4]}  # -> articles committed
-# Points of the backfill, which goes day by day, one batch after the other: a sitemap read (nothing
-# committed); the 5th page (third day; two days committed); inside the 4th batch's transaction (three).
-BACKFILL_POINTS = {"sitemap:1": [0], "fetch:5": [4], "write:4": [6]}  # -> articles committed by the backfill
+# Points of the backfill, which goes day by day, preparing two batches ahead of the writer as the run does:
+# a sitemap read (nothing committed); the 7th page (fourth day, prepared once the first is written); inside
+# the 4th batch's transaction (three days committed).
+BACKFILL_POINTS = {"sitemap:1": [0], "fetch:7": range(2, 7), "write:4": [6]}  # -> articles committed
 
 
 @pytest.mark.parametrize("point", RUN_POINTS)
@@ -512,3 +516,22 @@ def test_a_checkpoint_stops_the_whole_process_at_the_nth_time_and_only_then(tmp_
     bad = subprocess.run([sys.executable, "-c", "import pipeline.faults"], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "NEWSMON_PAUSE_AT": "nlp:0"}, check=False)
     assert bad.returncode != 0 and "NEWSMON_PAUSE_AT must be one of" in bad.stderr
+
+
+def test_run_killed_while_a_worker_process_annotates_then_run_again_equals_an_uninterrupted_run(
+    site, reference, tmp_path
+):
+    """With worker processes for extraction and NLP (the default), the "nlp" point stops a worker: the run,
+    its workers and its Prefect task are killed together, nothing of the batch is stored, and the run again
+    (with workers) equals the reference, which was made without them."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(site.sources.read_text().replace("nlp_processes = 1", "nlp_processes = 2"))
+    with_workers = Site(site.server, site.pages, site.links, sources, site.api_url)
+    db = tmp_path / "n.duckdb"
+    where = kill_at(with_workers, db, "run", "nlp:3", tmp_path)
+    assert where.startswith("nlp:3") and "thread MainThread" in where  # a worker's main thread, not the run's
+    assert_opens(db)
+    stored = assert_whole(db, reference.after_run)
+    assert len(stored) < len(reference.after_run["articles"])
+    complete(with_workers, db, "run")
+    assert_same(snapshot(db), reference.after_run)
