@@ -79,7 +79,9 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
             FROM base
         """)
         con.execute(f"""
-            INSERT INTO articles
+            INSERT INTO articles (article_id, url, fetched_url, source, feed_url, title, author, published_at,
+                                  date_origin, fetched_at, language, sitename, text, extraction, duplicate_of,
+                                  relevance, run_id)
             SELECT
                 article_id,
                 'https://source-' || s || '.example/news/' || i AS url,
@@ -103,7 +105,7 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
             ORDER BY i
         """)
         con.execute(
-            "INSERT INTO actors SELECT 'Actor ' || lpad(CAST(r AS VARCHAR), 3, '0'), "
+            "INSERT INTO actors (actor, kind, aliases) SELECT 'Actor ' || lpad(CAST(r AS VARCHAR), 3, '0'), "
             "CASE WHEN r % 3 = 0 THEN 'person' WHEN r % 3 = 1 THEN 'government' ELSE 'organisation' END, "
             f"['Actor ' || lpad(CAST(r AS VARCHAR), 3, '0')] FROM range(1, {ACTORS} + 1) AS g(r)"
         )
@@ -162,13 +164,13 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
         """)
         # topics: each of the 12 with its own frequency (5% .. 38%), so ~2.5 per article
         con.execute(f"""
-            INSERT INTO article_topics
+            INSERT INTO article_topics (article_id, topic, score)
             SELECT article_id, 'topic ' || lpad(CAST(t AS VARCHAR), 2, '0'), round(0.2 + 0.8 * {u('i * 16 + t', 18)}, 3)
             FROM gen, range({TOPICS}) AS g(t)
             WHERE {u('i * 16 + t', 17)} < 0.05 + 0.03 * t
         """)
         con.execute(f"""
-            INSERT INTO quotes
+            INSERT INTO quotes (article_id, speaker, actor, quote, position)
             WITH q AS (
                 SELECT i, article_id, cast_size,
                        unnest(range(CASE WHEN r < 0.45 THEN 0 WHEN r < 0.75 THEN 1 WHEN r < 0.9 THEN 2 ELSE 3 END)) AS p
@@ -193,7 +195,8 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
         """)
         # runs: the 30-minute ingest over the period (a few failed), plus backfills and reprocesses
         con.execute(f"""
-            INSERT INTO runs
+            INSERT INTO runs (run_id, flow, started_at, finished_at, status, articles_new, duplicates_new, feeds_total,
+                              feeds_not_modified, feeds_failed, pages_fetched, pages_failed, detail)
             SELECT
                 'ingest-' || strftime(t, '%Y%m%dT%H%M'), 'ingest', t, t + to_seconds(CAST(60 + 200 * {u('k', 26)} AS BIGINT)),
                 CASE WHEN {u('k', 27)} < 0.015 THEN 'failed' ELSE 'completed' END,
@@ -201,7 +204,8 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
             FROM (SELECT k, TIMESTAMP '{START}' + to_minutes(30 * k) AS t FROM range({DAYS} * 48) AS g(k))
         """)
         con.execute(f"""
-            INSERT INTO runs
+            INSERT INTO runs (run_id, flow, started_at, finished_at, status, articles_new, duplicates_new, feeds_total,
+                              feeds_not_modified, feeds_failed, pages_fetched, pages_failed, detail)
             SELECT f || '-' || k, f, TIMESTAMP '{START}' + to_days(k * 17), TIMESTAMP '{START}' + to_days(k * 17) + INTERVAL 2 HOUR,
                    'completed', 0, 0, 0, 0, 0, 0, 0, NULL
             FROM range(40) AS g(k), (VALUES ('backfill'), ('reprocess')) AS v(f)
@@ -212,13 +216,14 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
             WHERE runs.run_id = n.run_id
         """)
         con.execute(f"""
-            INSERT INTO feeds
+            INSERT INTO feeds (feed_url, source, etag, last_modified, last_checked_at, last_ok_at, last_status,
+                               last_error, entries_last, consecutive_failures)
             SELECT DISTINCT feed_url, source, NULL, NULL, TIMESTAMP '{START}' + to_days({DAYS}), TIMESTAMP '{START}' + to_days({DAYS}),
                    'ok', NULL, 50, 0
             FROM articles
         """)
         con.execute(f"""
-            INSERT INTO failures
+            INSERT INTO failures (run_id, url, stage, source, reason, detail, http_status, permanent, failed_at)
             SELECT 'ingest-' || strftime(TIMESTAMP '{START}' + to_minutes(30 * (k % ({DAYS} * 48))), '%Y%m%dT%H%M'),
                    'https://source-' || (k % {SOURCES}) || '.example/gone/' || k, 'page', 'Source ' || lpad(CAST(k % {SOURCES} AS VARCHAR), 2, '0'),
                    CASE WHEN k % 3 = 0 THEN 'timeout' ELSE 'http_status' END, NULL,
