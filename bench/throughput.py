@@ -180,11 +180,12 @@ def _timed(owner, name: str, key: str) -> None:
     original = getattr(owner, name)
 
     def timed(*args, **kwargs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             return original(*args, **kwargs)
         finally:
             _TIMES[key] = _TIMES.get(key, 0.0) + time.perf_counter() - started
+            _TIMES[f"{key}_cpu"] = _TIMES.get(f"{key}_cpu", 0.0) + time.thread_time() - cpu
 
     setattr(owner, name, timed)
 
@@ -199,12 +200,13 @@ def _timed_writer() -> None:
 
     @contextmanager
     def writer(*args, **kwargs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             with original(*args, **kwargs) as w:
                 yield w
         finally:
             _TIMES["duckdb_sessions"] = _TIMES.get("duckdb_sessions", 0.0) + time.perf_counter() - started
+            _TIMES["duckdb_sessions_cpu"] = _TIMES.get("duckdb_sessions_cpu", 0.0) + time.thread_time() - cpu
             _TIMES["duckdb_session_count"] = _TIMES.get("duckdb_session_count", 0) + 1
             _SESSIONS.append(round(time.perf_counter() - started, 4))
 

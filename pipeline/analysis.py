@@ -104,12 +104,16 @@ _POOLS_LOCK = threading.Lock()
 
 
 PARENT_CHECK_SECONDS = 1.0
+WORKER_NICENESS = 5  # workers yield the CPU to the process that fetches, writes and orchestrates
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker's initializer: end the worker when the process that started it is gone. A worker waits for
-    work on a queue whose writing end it holds itself, so it would never notice a parent killed with
-    SIGKILL (or by the kernel for lack of memory) and would stay, with its model, for good."""
+def _start_worker(parent: int) -> None:
+    """A worker's initializer. It lowers the worker's priority: the writer, on the critical path, then
+    gets a core as soon as it has a batch to write, and the workers use the rest. And it ends the worker
+    when the process that started it is gone: a worker waits for work on a queue whose writing end it
+    holds itself, so it would never notice a parent killed with SIGKILL (or by the kernel for lack of
+    memory) and would stay, with its model, for good."""
+    os.nice(WORKER_NICENESS)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -127,7 +131,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             # and holds file locks (the run's) that a forked worker would keep after a crash
             context = multiprocessing.get_context("spawn")
             pool = _POOLS[workers] = ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+                workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
             )
         return pool
 

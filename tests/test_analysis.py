@@ -70,6 +70,8 @@ def test_workers_give_the_same_articles_and_enrichments_in_the_same_order(site):
     assert comparable(pooled) == comparable(alone)
     assert sum(len(e.mentions) for e in pooled.enrichments.values()) > 20
     assert 2 in analysis._POOLS  # the pool stays for the next batch
+    niceness = analysis._POOLS[2].submit(os.nice, 0).result()
+    assert niceness == min(19, os.nice(0) + analysis.WORKER_NICENESS)  # the writer goes first
     one = analysis.analyse(config_with(2), pages[:1])  # a batch of one goes to a worker too
     first = alone.items[0].article_id
     assert comparable(one) == (comparable(alone)[0][:1], {first: alone.enrichments[first]})
