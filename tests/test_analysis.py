@@ -122,18 +122,18 @@ def day_plans(server, per_day: int, batch_size: int) -> list[DayPlan]:
     return plans[:2] + [DayPlan(date(2021, 1, 1), ())] + plans[2:]
 
 
-def test_backfill_days_fail_alone_are_written_in_order_and_prepared_ahead(site, tmp_path):
+def run_days(site, tmp_path, plans, batch_size: int, fail) -> tuple[list[str], list[tuple], int]:
+    """process_days over `plans` with the real prepare_batch on threads, except that the batches for which
+    `fail(entries)` is true fail; returns the events (prepare, write), the days reported, the articles new."""
     from flows.backfill import process_days
 
-    plans = day_plans(site, per_day=3, batch_size=1)
-    failing_day = plans[1].day
     config = make_config({"Sample": []}, sitemaps={"Sample": [site.base_url + "/unused.xml"]})
+    config = replace(config, settings=replace(config.settings, batch_size=batch_size))
     events: list[str] = []
-    names = {id(b.entries): f"{p.day}#{i}" for p in plans for i, b in enumerate(p.batches)}
 
     def submit(entries) -> Future:
-        events.append(f"prepare {names[id(entries)]}")
-        if entries is plans[1].batches[1].entries:
+        events.append("prepare " + " ".join(canonical_url(e.link) for e in entries))
+        if fail(entries):
             future: Future = Future()
             future.set_exception(RuntimeError("cannot prepare this batch"))
             return future
@@ -144,7 +144,7 @@ def test_backfill_days_fail_alone_are_written_in_order_and_prepared_ahead(site, 
     original = ingest.write_batch
 
     def write_batch(run, prepared, feeds=()):
-        events.append(f"write {prepared.articles[0].url}")
+        events.extend(f"write {a.url}" for a in prepared.articles)
         return original(run, prepared, feeds)
 
     ingest.write_batch = write_batch
@@ -152,22 +152,48 @@ def test_backfill_days_fail_alone_are_written_in_order_and_prepared_ahead(site, 
     with ThreadPoolExecutor(3) as pool:
         outcomes = process_days(
             ingest, run_id, plans, (date(2021, 1, 1), date(2021, 12, 31)),
-            lambda i, plan, done, error: reported.append((i, plan.day, len(done), type(error).__name__ if error else None)),
+            lambda i, plan, error: reported.append((i, plan.day, type(error).__name__ if error else None)),
             submit=submit,
         )
+    return events, reported, sum(o.new for o in outcomes)
+
+
+def test_backfill_days_fail_alone_are_written_in_order_and_prepared_ahead(site, tmp_path):
+    plans = day_plans(site, per_day=3, batch_size=1)  # days with batches of their own
+    failing_day = plans[1].day
+    events, reported, new = run_days(site, tmp_path, plans, 50, lambda entries: entries is plans[1].batches[1].entries)
     assert reported == [
-        (0, plans[0].day, 3, None),
-        (1, failing_day, 1, "RuntimeError"),  # its first batch was written, then it failed: not the third
-        (2, date(2021, 1, 1), 0, None),
-        (3, plans[3].day, 3, None),
-        (4, plans[4].day, 3, None),
+        (0, plans[0].day, None),
+        (1, failing_day, "RuntimeError"),
+        (2, date(2021, 1, 1), None),
+        (3, plans[3].day, None),
+        (4, plans[4].day, None),
     ]
-    assert sum(o.new for o in outcomes) == 10
+    assert new == 10  # the failed day's first batch was written, then it failed: not its third
     url = {f"{p.day}#{i}": canonical_url(b.entries[0].link) for p in plans for i, b in enumerate(p.batches)}
     written = [e.removeprefix("write ") for e in events if e.startswith("write ")]
     assert written == [url[k] for k in url if k not in (f"{failing_day}#1", f"{failing_day}#2")]  # in order
     # look-ahead: the next day's first batch was being prepared before this day's last one was written
-    assert events.index(f"prepare {failing_day}#0") < events.index(f"write {url[f'{plans[0].day}#2']}")
+    assert events.index(f"prepare {url[f'{failing_day}#0']}") < events.index(f"write {url[f'{plans[0].day}#2']}")
+
+
+def test_backfill_writes_quiet_days_together_and_a_failed_batch_fails_its_days(site, tmp_path):
+    from flows.backfill import write_groups
+
+    plans = day_plans(site, per_day=1, batch_size=1)  # five days of one page (one empty)
+    plans += day_plans(site, per_day=3, batch_size=3)[3:4]  # and a day of three
+    groups = write_groups(plans, 2)
+    assert [days for days, _batch in groups] == [(0, 1), (3, 4), (5,)]  # the empty day 2 goes with nothing
+    assert [len(batch.entries) for _days, batch in groups] == [2, 2, 3]  # a day is never split
+    assert write_groups(plans, 50)[0][0] == (0, 1, 3, 4, 5)
+
+    failing = groups[1][1].entries
+    events, reported, new = run_days(site, tmp_path, plans, 2, lambda entries: list(entries) == list(failing))
+    assert [(i, error) for i, _day, error in reported] == [
+        (0, None), (1, None), (2, None), (3, "RuntimeError"), (4, "RuntimeError"), (5, None)
+    ]
+    assert new == 5
+    assert len([e for e in events if e.startswith("prepare ")]) == 3  # three transactions for six days
 
 
 ORPHANED = """

@@ -113,7 +113,8 @@ def test_a_feed_of_10000_items_is_planned_in_bounded_batches(http_server, tmp_pa
     items = "".join(item(link, f"Story {i} about aid convoys", guid=link) for i, link in enumerate(links))
     url = serve_feed(s, "/rss.xml", rss(items))
     config = make_config({"Big": [url]})
-    assert config.settings.batch_size == 50
+    size = config.settings.batch_size
+    assert 10_000 % size == 0
     db = tmp_path / "n.duckdb"
 
     with Ingest(config, db) as ingest:
@@ -123,14 +124,14 @@ def test_a_feed_of_10000_items_is_planned_in_bounded_batches(http_server, tmp_pa
         batches = ingest.plan_batches([check])
         growth_mb = (peak_rss_kb() - before) / 1024 if before is not None else None
         assert check.status == "ok" and check.entries_total == len(check.entries) == 10_000
-        assert [len(b.entries) for b in batches] == [50] * 200
+        assert [len(b.entries) for b in batches] == [size] * (10_000 // size)
         assert [e.link for b in batches for e in b.entries] == links
-        assert [b.feeds for b in batches] == [()] * 199 + [(check,)]  # the feed's state rides on the last
-        outcome = ingest.process_batch(run_id, batches[0])  # 50 pages, all 404 here
+        assert [b.feeds for b in batches] == [()] * (10_000 // size - 1) + [(check,)]  # the state rides on the last
+        outcome = ingest.process_batch(run_id, batches[0])  # `size` pages, all 404 here
     print(f"10,000-item feed: peak RSS growth {growth_mb} MB")
     assert growth_mb is None or growth_mb < 150, growth_mb  # the 2 MB feed, its entries and the parse
-    assert outcome.failed == 50 and outcome.fetched == 0
-    assert rows(db, "SELECT COUNT(*) FROM failures") == [(50,)]
+    assert outcome.failed == size and outcome.fetched == 0
+    assert rows(db, "SELECT COUNT(*) FROM failures") == [(size,)]
     assert rows(db, "SELECT COUNT(*) FROM feeds") == [(0,)]  # not advanced until its last batch commits
 
 
