@@ -9,12 +9,16 @@ How many workers: `nlp_processes` in config/settings.toml. 0 means one per CPU c
 1 means none (the calling process does the work itself), n means n. A daemonic process, such as a Dask
 worker, may not start processes of its own: it does the work itself (the cluster is its parallelism).
 The pool is started at the first batch and kept for the life of the process, so the model loads once per
-worker, not once per batch; a pool whose worker died is replaced at the next batch.
+worker, not once per batch; a pool whose worker died is replaced at the next batch. It is shut down when
+the process exits, before multiprocessing waits for the process's children: a flow run that Prefect's
+runner started as a multiprocessing child (as `newsmon serve` does) would otherwise wait for its idle
+workers for good, and `serve` with it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 import time
@@ -134,6 +138,20 @@ def _pool(workers: int) -> ProcessPoolExecutor:
                 workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
             )
         return pool
+
+
+def shutdown_pools() -> None:
+    """Stop every worker process of this process (they load the model again if work comes later)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# At exit, multiprocessing joins the process's non-daemonic children (which the workers are) before
+# threading's exit hooks would stop them: so stop them first, from a finalizer that runs before that join.
+multiprocessing.util.Finalize(None, shutdown_pools, exitpriority=100)
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

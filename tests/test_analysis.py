@@ -227,3 +227,24 @@ def test_workers_end_when_the_process_that_started_them_is_killed():
     while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(running(pid) for pid in workers)
+
+
+def _use_a_pool_and_return() -> None:
+    pool = analysis._pool(2)
+    for future in [pool.submit(os.getpid) for _ in range(4)]:
+        future.result()
+
+
+def test_a_multiprocessing_child_with_workers_exits_when_its_work_returns():
+    """As a flow run that Prefect's runner starts for `newsmon serve`: multiprocessing joins a child's
+    children at its exit, and idle workers never end by themselves, so the pool must be shut down first."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_use_a_pool_and_return)
+    child.start()
+    child.join(timeout=120)  # safety net: it exits as soon as the workers are stopped
+    hung = child.is_alive()
+    if hung:
+        child.kill()
+        child.join()
+    assert not hung and child.exitcode == 0
