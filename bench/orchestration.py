@@ -38,8 +38,9 @@ def run_plain(sources: Path, db: Path) -> int:
     run_id = ingest.start_run("ingest")
     feeds = [(s.name, url) for s in config.sources for url in s.feeds]
     with ThreadPoolExecutor(max(1, len(feeds))) as pool:
-        futures = [pool.submit(fetch_feed, config, name, url, *ingest.feed_state(url)) for name, url in feeds]
-        checks = [ingest.keep_unstored(f.result()) for f in futures]
+        states = ingest.feed_states([url for _name, url in feeds])
+        futures = [pool.submit(fetch_feed, config, name, url, *states[url]) for name, url in feeds]
+        checks = ingest.keep_unstored_all([f.result() for f in futures])
     new = 0
     with ThreadPoolExecutor(IN_FLIGHT + 1) as pool:
         pending = []

@@ -239,16 +239,20 @@ def child_plain(sources: str, db: str) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from flows.ingest import IN_FLIGHT
+    from pipeline.analysis import warm
     from pipeline.ingest import Ingest, fetch_feed, prepare_batch
     from pipeline.settings import load_config
 
     config = load_config(Path(sources))
+    for future in warm(config.settings):  # as `newsmon run` has them warm by the time its flow starts
+        future.result()
     ingest = Ingest(config, Path(db))
     run_id = ingest.start_run("ingest")
     feeds = [(s.name, url) for s in config.sources for url in s.feeds]
     with ThreadPoolExecutor(max(1, len(feeds))) as pool:
-        futures = [pool.submit(fetch_feed, config, name, url, *ingest.feed_state(url)) for name, url in feeds]
-        checks = [ingest.keep_unstored(f.result()) for f in futures]
+        states = ingest.feed_states([url for _name, url in feeds])
+        futures = [pool.submit(fetch_feed, config, name, url, *states[url]) for name, url in feeds]
+        checks = ingest.keep_unstored_all([f.result() for f in futures])
     with ThreadPoolExecutor(IN_FLIGHT + 1) as pool:
         pending = []
         for batch in ingest.plan_batches(checks, ingest.retry_entries()):

@@ -20,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 
 import flows  # noqa: F401  (telemetry off before prefect loads)
 from flows.ingest import IN_FLIGHT, leave_report, prepare, summarise
+from flows.runners import warm_workers
 from pipeline.backfill import (
     DayPlan,
     keep_unstored,
@@ -188,6 +189,7 @@ def backfill_flow(
     first, last = resolve_window(start, end)
     db_path = Path(db or os.environ.get("NEWSMON_DB") or DEFAULT_DB)
     config = load_config(Path(sources_file or os.environ.get("NEWSMON_SOURCES") or DEFAULT_SOURCES))
+    warm_workers(config.settings)
     ingest = Ingest(config, db_path)
     chosen = selected_sources(ingest, sources)
     run_id = ingest.start_run("backfill")

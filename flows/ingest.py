@@ -14,6 +14,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.runners import warm_workers
 from pipeline.ingest import Batch, BatchOutcome, FeedCheck, Ingest, PreparedBatch, fetch_feed, prepare_batch
 from pipeline.settings import Config, load_config
 
@@ -96,13 +97,15 @@ def leave_report(ingest: Ingest, key: str, title: str, summary: dict) -> None:
 def ingest_flow(db: str, sources: str) -> dict:
     """Fetch every feed, then fetch, clean, annotate and store its new articles batch by batch."""
     config = load_config(Path(sources))
+    warm_workers(config.settings)
     ingest = Ingest(config, Path(db))
     run_id = ingest.start_run("ingest")
     status, checks, outcomes = "failed", [], []
     try:
         feeds = [(s.name, url) for s in config.sources for url in s.feeds]
-        futures = [fetch.submit(config, name, url, *ingest.feed_state(url)) for name, url in feeds]
-        checks = [ingest.keep_unstored(f.result()) for f in futures]
+        states = ingest.feed_states([url for _name, url in feeds])
+        futures = [fetch.submit(config, name, url, *states[url]) for name, url in feeds]
+        checks = ingest.keep_unstored_all([f.result() for f in futures])
         outcomes = process_batches(ingest, run_id, ingest.plan_batches(checks, ingest.retry_entries()))
         nothing_done = checks and all(c.failure is not None for c in checks)
         status = "failed" if nothing_done else "completed"

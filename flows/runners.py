@@ -73,3 +73,17 @@ def check_scheduler(address: str, timeout: float = CONNECT_SECONDS) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise RunnerChoiceError(f"no Dask scheduler answers at {address}: {reason}") from None
+
+
+def warm_workers(settings) -> None:
+    """At a flow's start: when its tasks run on threads of this process, start the extraction and NLP worker
+    processes now (`pipeline.analysis.warm`), so that they load the model while the feeds or sitemaps are
+    read. On Dask the work is done by the cluster's workers, which load it themselves."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from pipeline.analysis import warm
+
+    context = FlowRunContext.get()
+    if context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner):
+        warm(settings)

@@ -84,12 +84,22 @@ def _with_runner(flow, choice: tuple[str, str | None]):
     return flow.with_options(task_runner=task_runner(*choice))
 
 
+def _warm_workers(config: Config, choice: tuple[str, str | None]) -> None:
+    """With tasks on threads of this process, start the extraction and NLP workers loading the model now,
+    while Prefect starts its temporary server (several seconds in which this process only waits)."""
+    if choice[0] == "thread":
+        from pipeline.analysis import warm
+
+        warm(config.settings)
+
+
 def cmd_run(args) -> int:
     choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
-    _load_config(sources)  # a bad sources file stops here, before anything is written
+    config = _load_config(sources)  # a bad sources file stops here, before anything is written
     _check_writable_db(db)
+    _warm_workers(config, choice)
     from flows.ingest import ingest_flow
 
     with flows.in_process():
@@ -140,6 +150,7 @@ def cmd_backfill(args) -> int:
     else:
         from flows.backfill import backfill_flow
 
+        _warm_workers(config, choice)
         with flows.in_process():
             summary = _with_runner(backfill_flow, choice)(**parameters, show_progress=True)
     return 0 if summary["status"] == "completed" else 1

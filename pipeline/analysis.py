@@ -1,15 +1,15 @@
 """Extraction and NLP of fetched pages: the CPU half of preparing a batch, spread over worker processes.
 
 trafilatura and spaCy hold the GIL, so threads cannot put a second core to work on them. A batch's fetched
-pages are cut into one chunk per worker process; each worker loads the NLP model once, keeps it, and returns
-the chunk's articles (or failures) and their enrichments. Fetching stays in the calling process (one HTTP
-client, one per-host schedule), and so does every write.
+pages go to the worker processes in chunks of CHUNK pages, as they are fetched; each worker loads the NLP
+model once, keeps it, and returns a chunk's articles (or failures) and their enrichments. Fetching stays in
+the calling process (one HTTP client, one per-host schedule), and so does every write.
 
 How many workers: `nlp_processes` in config/settings.toml. 0 means one per CPU core this process may use,
 1 means none (the calling process does the work itself), n means n. A daemonic process, such as a Dask
 worker, may not start processes of its own: it does the work itself (the cluster is its parallelism).
-The pool is started at the first batch and kept for the life of the process, so the model loads once per
-worker, not once per batch; a pool whose worker died is replaced at the next batch. It is shut down when
+The pool is started at the first batch (or earlier, by `warm`) and kept for the life of the process, so the
+model loads once per worker, not once per batch; a pool whose worker died is replaced at the next batch. It is shut down when
 the process exits, before multiprocessing waits for the process's children: a flow run that Prefect's
 runner started as a multiprocessing child (as `newsmon serve` does) would otherwise wait for its idle
 workers for good, and `serve` with it.
@@ -22,8 +22,8 @@ import multiprocessing.util
 import os
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
@@ -162,20 +162,54 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+CHUNK = 25  # pages per job of a worker: a second or two of work, small enough to keep both cores busy to
+#            the end of a batch, large enough that handing it over costs nothing (about 5 ms for 25 pages)
+
+
+def _warm_worker(settings: Settings) -> None:
+    import pipeline.extract  # noqa: F401  (trafilatura, lxml)
+
+    annotator_for(settings)
+
+
+def warm(settings: Settings) -> list[Future]:
+    """Start the worker processes now, each loading trafilatura and the NLP model in the background, so that
+    the first batch does not wait for them (`newsmon run` calls this before Prefect's start-up, which then
+    hides it). Does nothing without a pool; the workers load what they need on first use anyway."""
+    workers = worker_count(settings)
+    if workers <= 1:
+        return []
+    pool = _pool(workers)
+    return [pool.submit(_warm_worker, settings) for _ in range(workers)]  # seconds each: one job a worker
+
+
 def analyse(config: Config, pages: Sequence[tuple[FeedEntry, Response]], window: tuple[date, date] | None = None) -> Analysis:
-    """Extract and annotate `pages`: on the worker processes, one chunk each, or here when there are none."""
+    """Extract and annotate `pages`: on the worker processes, or here when there are none."""
+    return analyse_stream(config, [pages], window)
+
+
+def analyse_stream(
+    config: Config, groups: Iterable[Sequence[tuple[FeedEntry, Response]]], window: tuple[date, date] | None = None
+) -> Analysis:
+    """Extract and annotate pages that arrive in groups (a generator may fetch each group as it is asked for):
+    each group goes to the workers in chunks of CHUNK pages as soon as it is there, so they start on the first
+    pages of a batch while the rest are still being fetched. The result is in the order of the pages."""
     settings = config.settings
     workers = worker_count(settings)
-    if workers <= 1 or not pages:
-        return analyse_pages(settings, pages, window)
-    size = -(-len(pages) // workers)  # one chunk per worker (fewer for a small batch)
-    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
-    pool = _pool(workers)
-    try:
-        parts = [f.result() for f in [pool.submit(analyse_pages, settings, chunk, window) for chunk in chunks]]
-    except BrokenProcessPool as exc:
-        _discard(pool)
-        raise AnalysisError(f"a worker process for extraction and NLP died ({exc}); the batch was not stored") from None
+    if workers <= 1:
+        parts = [analyse_pages(settings, group, window) for group in groups if group]
+    else:
+        pool = _pool(workers)
+        try:
+            futures = [
+                pool.submit(analyse_pages, settings, group[i : i + CHUNK], window)
+                for group in groups
+                for i in range(0, len(group), CHUNK)
+            ]
+            parts = [f.result() for f in futures]
+        except BrokenProcessPool as exc:
+            _discard(pool)
+            raise AnalysisError(f"a worker process for extraction and NLP died ({exc}); the batch was not stored") from None
     enrichments: dict[str, Enrichment] = {}
     for part in parts:
         enrichments.update(part.enrichments)

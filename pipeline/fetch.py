@@ -305,6 +305,11 @@ class Fetcher:
 
     def fetch_many(self, urls: Iterable[str], *, kind: str) -> list[Result]:
         """Fetch on the fetcher's `concurrency` threads; results in input order."""
+        return list(self.fetch_each(urls, kind=kind))
+
+    def fetch_each(self, urls: Iterable[str], *, kind: str) -> Iterator[Result]:
+        """Start fetching every URL on the fetcher's threads; yield the results in input order, each as soon
+        as it and those before it are done."""
         point = "fetch" if kind == "page" else kind
 
         def one(url: str) -> Result:
@@ -312,7 +317,7 @@ class Fetcher:
             checkpoint(point)
             return result
 
-        return list(self._pool.map(one, urls))
+        return self._pool.map(one, urls)
 
     def fetch(
         self, url: str, *, kind: str, etag: str | None = None, last_modified: str | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from pipeline import store
 from pipeline.domain import Domain, load_domain, registry_rows
 from pipeline.feeds import parse_feed
-from pipeline.fetch import Fetcher
+from pipeline.fetch import Fetcher, Result
 from pipeline.identity import article_id, canonical_url
 from pipeline.records import Article, Enrichment, Failure, FeedEntry, NotModified, Response
 from pipeline.settings import Config
@@ -137,11 +138,26 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
     """Fetch, extract and annotate a batch of entries: everything but the write. With a window (backfill),
     pages whose own publication date is outside it, or unknown, are dropped. Extraction and NLP run on
     worker processes when there are any (`pipeline.analysis`)."""
-    from pipeline.analysis import analyse, in_window
+    from pipeline.analysis import CHUNK, analyse_stream, in_window
 
-    results = fetcher_for(config).fetch_many([e.link for e in entries], kind="page")
-    pages = [(entry, result) for entry, result in zip(entries, results) if isinstance(result, Response)]
-    analysis = analyse(config, pages, window)
+    results: list[Result] = []
+
+    def fetched_groups() -> Iterator[list[tuple[FeedEntry, Response]]]:
+        """The fetched pages, CHUNK at a time, as they arrive: the workers start on the first ones while
+        the others are still being fetched."""
+        group = []
+        for entry, result in zip(entries, fetcher_for(config).fetch_each([e.link for e in entries], kind="page")):
+            results.append(result)
+            if isinstance(result, Response):
+                group.append((entry, result))
+                if len(group) == CHUNK:
+                    yield group
+                    group = []
+        if group:
+            yield group
+
+    analysis = analyse_stream(config, fetched_groups(), window)
+    pages = sum(isinstance(r, Response) for r in results)
     analysed = iter(analysis.items)
     articles: list[Article] = []
     failures: list[tuple[FeedEntry, Failure]] = []
@@ -163,7 +179,7 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
         articles=tuple(articles),
         enrichments=analysis.enrichments,
         failures=tuple(failures),
-        fetched=len(pages),
+        fetched=pages,
         outside_window=tuple(outside),
     )
 
@@ -214,23 +230,43 @@ class Ingest:
         return self.keep_unstored(fetch_feed(self.config, source, feed_url, *self.feed_state(feed_url)))
 
     def feed_state(self, feed_url: str) -> tuple[str | None, str | None]:
+        return self.feed_states([feed_url])[feed_url]
+
+    def feed_states(self, feed_urls: list[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Each feed's (ETag, Last-Modified), in one database session."""
         with self.writer() as w:
-            return w.feed_state(feed_url)
+            return {url: w.feed_state(url) for url in feed_urls}
 
     def keep_unstored(self, check: FeedCheck) -> FeedCheck:
-        return replace(check, entries=self.unstored(check.entries)) if check.entries else check
+        return self.keep_unstored_all([check])[0]
+
+    def keep_unstored_all(self, checks: list[FeedCheck]) -> list[FeedCheck]:
+        """Each check with only its entries that are not stored (`unstored`), in one database session."""
+        kept = self.unstored_groups([c.entries for c in checks])
+        return [replace(c, entries=entries) if c.entries else c for c, entries in zip(checks, kept)]
 
     def unstored(self, entries: tuple[FeedEntry, ...] | list[FeedEntry]) -> tuple[FeedEntry, ...]:
         """Entries whose canonical URL is not stored and has not failed for good, once each."""
-        by_id: dict[str, FeedEntry] = {}
-        for entry in entries:
-            by_id.setdefault(article_id(canonical_url(entry.link)), entry)
+        return self.unstored_groups([entries])[0]
+
+    def unstored_groups(self, groups: list) -> list[tuple[FeedEntry, ...]]:
+        """`unstored` of each group of entries, looked up in one database session."""
+        by_ids: list[dict[str, tuple[FeedEntry, str]]] = []
+        for entries in groups:
+            by_id: dict[str, tuple[FeedEntry, str]] = {}
+            for entry in entries:
+                url = canonical_url(entry.link)
+                by_id.setdefault(article_id(url), (entry, url))
+            by_ids.append(by_id)
+        ids = list({aid for by_id in by_ids for aid in by_id})
+        if not ids:
+            return [() for _ in groups]
         with self.writer() as w:
-            stored = w.stored_ids(list(by_id))
-            dead = w.permanently_failed([canonical_url(e.link) for e in by_id.values()])
-        return tuple(
-            e for aid, e in by_id.items() if aid not in stored and canonical_url(e.link) not in dead
-        )
+            stored = w.stored_ids(ids)
+            dead = w.permanently_failed(list({url for by_id in by_ids for _e, url in by_id.values()}))
+        return [
+            tuple(e for aid, (e, url) in by_id.items() if aid not in stored and url not in dead) for by_id in by_ids
+        ]
 
     def outside(self, entries: tuple[FeedEntry, ...], window: tuple[date, date]) -> tuple[FeedEntry, ...]:
         """Drop the entries whose page an earlier backfill found dated outside `window` (or undated)."""

@@ -77,6 +77,30 @@ def test_workers_give_the_same_articles_and_enrichments_in_the_same_order(site):
     assert comparable(one) == (comparable(alone)[0][:1], {first: alone.enrichments[first]})
 
 
+def test_pages_that_arrive_in_groups_go_to_the_workers_in_chunks_and_come_back_in_order(site, monkeypatch):
+    pages = fetched(site, 9)
+    alone = analysis.analyse(config_with(1), pages)
+    monkeypatch.setattr(analysis, "CHUNK", 2)
+    submitted = []
+    pool = analysis._pool(2)
+    real_submit = pool.submit
+    monkeypatch.setattr(pool, "submit", lambda fn, s, chunk, w: submitted.append(len(chunk)) or real_submit(fn, s, chunk, w))
+    groups = [pages[:1], [], pages[1:6], pages[6:]]  # as a fetch hands them over: uneven, one empty
+    streamed = analysis.analyse_stream(config_with(2), iter(groups), None)
+    assert submitted == [1, 2, 2, 1, 2, 1]  # each group in chunks of CHUNK, as it came
+    assert comparable(streamed) == comparable(alone)
+
+
+def test_warm_has_each_worker_load_the_model_before_the_first_batch(site):
+    assert analysis.warm(config_with(1).settings) == []  # no pool, nothing to warm
+    futures = analysis.warm(config_with(2).settings)
+    assert len(futures) == 2
+    for future in futures:
+        future.result()  # raises if a worker could not load the model
+    pool = analysis._POOLS[2]
+    assert pool.submit(analysis.annotators_built).result() == 1
+
+
 def test_a_worker_that_dies_fails_its_batch_in_one_line_and_the_next_batch_gets_a_fresh_pool(site):
     pages = fetched(site, 4)
     config = config_with(2)
