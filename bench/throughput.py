@@ -20,8 +20,11 @@ each figure the median of --runs runs, interleaved:
 - backfill: `newsmon backfill` over the corpus's whole span on a fresh database (everything through the
   sitemaps), articles/s.
 - with --scale-n: end-to-end and peak memory again at that size.
+- with --views: every dashboard view's query latency (median and p95 of 20 runs) on a database of 1,000,000
+  articles and about 20,000,000 mentions generated inside DuckDB (`bench/views.py`, run as a child process;
+  the database is kept at --views-db and reused while it matches), after the rest, on a quiet machine.
 
-    .venv/bin/python bench/throughput.py [--n 2000] [--scale-n 10000] [--runs 3] [--json OUT] [--markdown OUT]
+    .venv/bin/python bench/throughput.py [--n 2000] [--scale-n 10000] [--runs 3] [--views] [--json OUT] [--markdown OUT]
     .venv/bin/python bench/throughput.py --smoke        # N=60, one run, no scale run: checks that it all works
 
 Linux only (memory from /proc).
@@ -413,6 +416,25 @@ def measure_backfill(corpus, work: Path, tag: str) -> dict:
     return result
 
 
+def measure_views(db: Path, work: Path, log) -> dict:
+    """bench/views.py in a child process: per view, its slowest dashboard query's median and p95."""
+    out = work / "views.json"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    run_child([str(ROOT / "bench" / "views.py"), "--db", str(db), "--json", str(out)])
+    report = json.loads(out.read_text())
+    log(f"views: slowest p95 {max(v['p95_ms'] for v in report['per_view'].values())} ms")
+    return {
+        "articles": report["data"]["rows"]["articles"],
+        "mentions": report["data"]["rows"]["mentions"],
+        "reps": report["reps"],
+        "per_view": report["per_view"],
+        "writes": report.get("writes"),
+        "all_views_under_target": report["all_views_under_target"],
+        "load_before": report["load_before"],
+        "load_after": report["load_after"],
+    }
+
+
 def median(values) -> float:
     return statistics.median(values)
 
@@ -516,6 +538,16 @@ def markdown(result: dict) -> str:
                       f"({s['backfill_beyond_startup_articles_per_s']:.1f} beyond start-up)")))
     rows.append(("CPU time of the run's process tree against the ceiling's",
                  f"{s['run_cpu_s']:.0f} s against {s['ceiling_cpu_s']:.0f} s"))
+    views = result.get("views")
+    if views and "error" in views:
+        rows.append(("dashboard views", f"**not measured**: {views['error'].splitlines()[0]}"))
+        views = None
+    if views:
+        slowest = max(views["per_view"].items(), key=lambda kv: kv[1]["p95_ms"])
+        rows.append((f"dashboard views on {views['articles']:,} articles and {views['mentions']:,} mentions "
+                     f"({views['reps']} runs per query)",
+                     (f"every view under 200 ms at p95: **{'yes' if views['all_views_under_target'] else 'NO'}**; "
+                      f"slowest `{slowest[0]}` {slowest[1]['median_ms']} ms median, **{slowest[1]['p95_ms']} ms p95**")))
     corpus = result["corpus"]
     lines = [
         (f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB, {m['python']}, {m['os']}; load average "
@@ -526,6 +558,9 @@ def markdown(result: dict) -> str:
         "| --- | --- |",
         *[f"| {a} | {b} |" for a, b in rows],
     ]
+    if views:
+        lines += ["", "| view | slowest dashboard query reading it | median ms | p95 ms |", "| --- | --- | ---: | ---: |"]
+        lines += [f"| `{v}` | {r['query']} | {r['median_ms']} | {r['p95_ms']} |" for v, r in views["per_view"].items()]
     return "\n".join(lines)
 
 
@@ -547,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-backfill", action="store_true")
     parser.add_argument("--no-plain", action="store_true", help="skip the run without Prefect")
     parser.add_argument("--smoke", action="store_true", help="N=60, one run, no scale run")
+    parser.add_argument("--views", action="store_true", help="also time the dashboard views on 1,000,000 articles")
+    parser.add_argument("--views-db", type=Path, default=Path("/tmp/newsmon-bench/views.duckdb"))
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)
     args = parser.parse_args(argv)
@@ -589,6 +626,13 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(args.runs):
                     scale.append(measure_run(big, work, f"scale{i}", second_run=False))
                     log(f"scale run {i + 1}: {scale[-1]['seconds']:.1f} s, peak RSS {scale[-1]['peak_rss_mib']:.0f} MiB")
+        views = None
+        if args.views:
+            try:
+                views = measure_views(args.views_db, work, log)
+            except Exception as exc:  # the other figures are kept  # noqa: BLE001
+                log(f"views: failed: {exc}")
+                views = {"error": str(exc)[-2000:]}
     for item in (*startup, *runs, *plain, *backfill, *scale):
         item.pop("stdout", None)
     result = {
@@ -603,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
         "bench_seconds": round(time.perf_counter() - started, 1),
         "all": {"startup": startup, "run": runs, "plain": plain, "ceiling": ceil, "backfill": backfill, "scale": scale},
     }
+    if views is not None:
+        result["views"] = views
     table = markdown(result)
     print(json.dumps(result["summary"], indent=1))
     print()

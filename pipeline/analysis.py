@@ -166,10 +166,12 @@ CHUNK = 25  # pages per job of a worker: a second or two of work, small enough t
 #            the end of a batch, large enough that handing it over costs nothing (about 5 ms for 25 pages)
 
 
-def _warm_worker(settings: Settings) -> None:
+def _warm_worker(settings: Settings) -> tuple[int, int]:
+    """(this worker's PID, NLP pipelines it has) once trafilatura and the model are loaded."""
     import pipeline.extract  # noqa: F401  (trafilatura, lxml)
 
     annotator_for(settings)
+    return os.getpid(), annotators_built()
 
 
 def warm(settings: Settings) -> list[Future]:

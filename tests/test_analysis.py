@@ -93,12 +93,12 @@ def test_pages_that_arrive_in_groups_go_to_the_workers_in_chunks_and_come_back_i
 
 def test_warm_has_each_worker_load_the_model_before_the_first_batch(site):
     assert analysis.warm(config_with(1).settings) == []  # no pool, nothing to warm
+    analysis.shutdown_pools()  # fresh workers, with no model yet
     futures = analysis.warm(config_with(2).settings)
     assert len(futures) == 2
-    for future in futures:
-        future.result()  # raises if a worker could not load the model
-    pool = analysis._POOLS[2]
-    assert pool.submit(analysis.annotators_built).result() == 1
+    warmed = [future.result() for future in futures]  # raises if a worker could not load the model
+    assert {pid for pid, _ in warmed} <= set(analysis._POOLS[2]._processes)
+    assert [built for _, built in warmed] == [1, 1]  # the model of these settings, loaded once a worker
 
 
 def test_a_worker_that_dies_fails_its_batch_in_one_line_and_the_next_batch_gets_a_fresh_pool(site):
