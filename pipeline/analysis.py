@@ -9,10 +9,10 @@ How many workers: `nlp_processes` in config/settings.toml. 0 means one per CPU c
 1 means none (the calling process does the work itself), n means n. A daemonic process, such as a Dask
 worker, may not start processes of its own: it does the work itself (the cluster is its parallelism).
 The pool is started at the first batch (or earlier, by `warm`) and kept for the life of the process, so the
-model loads once per worker, not once per batch; a pool whose worker died is replaced at the next batch. It is shut down when
-the process exits, before multiprocessing waits for the process's children: a flow run that Prefect's
-runner started as a multiprocessing child (as `newsmon serve` does) would otherwise wait for its idle
-workers for good, and `serve` with it.
+model loads once per worker, not once per batch; a pool whose worker died is replaced at the next batch.
+It is shut down when the process exits, before multiprocessing waits for the process's children: a flow
+run that Prefect's runner started as a multiprocessing child (as `newsmon serve` does) would otherwise
+wait for its idle workers for good, and `serve` with it.
 """
 
 from __future__ import annotations
@@ -177,9 +177,10 @@ def _warm_worker(settings: Settings) -> tuple[int, int]:
 def warm(settings: Settings) -> list[Future]:
     """Start the worker processes now, each loading trafilatura and the NLP model in the background, so that
     the first batch does not wait for them (`newsmon run` calls this before Prefect's start-up, which then
-    hides it). Does nothing without a pool; the workers load what they need on first use anyway."""
+    hides it, and the flow again at its start, for `newsmon serve`). Does nothing without a pool, or when
+    the pool is running already; the workers load what they need on first use anyway."""
     workers = worker_count(settings)
-    if workers <= 1:
+    if workers <= 1 or workers in _POOLS:
         return []
     pool = _pool(workers)
     return [pool.submit(_warm_worker, settings) for _ in range(workers)]  # seconds each: one job a worker

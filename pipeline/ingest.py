@@ -157,7 +157,6 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
             yield group
 
     analysis = analyse_stream(config, fetched_groups(), window)
-    pages = sum(isinstance(r, Response) for r in results)
     analysed = iter(analysis.items)
     articles: list[Article] = []
     failures: list[tuple[FeedEntry, Failure]] = []
@@ -179,7 +178,7 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
         articles=tuple(articles),
         enrichments=analysis.enrichments,
         failures=tuple(failures),
-        fetched=pages,
+        fetched=sum(isinstance(r, Response) for r in results),
         outside_window=tuple(outside),
     )
 

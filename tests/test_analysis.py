@@ -99,6 +99,7 @@ def test_warm_has_each_worker_load_the_model_before_the_first_batch(site):
     warmed = [future.result() for future in futures]  # raises if a worker could not load the model
     assert {pid for pid, _ in warmed} <= set(analysis._POOLS[2]._processes)
     assert [built for _, built in warmed] == [1, 1]  # the model of these settings, loaded once a worker
+    assert analysis.warm(config_with(2).settings) == []  # the flow's call after the command line's: nothing again
 
 
 def test_a_worker_that_dies_fails_its_batch_in_one_line_and_the_next_batch_gets_a_fresh_pool(site):
