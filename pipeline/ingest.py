@@ -205,8 +205,8 @@ class Ingest:
             self._domain = load_domain()
         return self._domain
 
-    def writer(self):
-        return store.writer(self.db_path)
+    def writer(self, row_group_size: int | None = None):
+        return store.writer(self.db_path, row_group_size=row_group_size)
 
     # run bookkeeping ----------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
@@ -326,7 +326,7 @@ class Ingest:
     def write_batch(self, run_id: str, prepared: PreparedBatch, feeds: tuple[FeedCheck, ...] = ()) -> BatchOutcome:
         """Store a prepared batch in ONE transaction with its failures, retries and the feeds' new state."""
         failures = prepared.failures
-        with self.writer() as w, w.transaction():
+        with self.writer(store.BATCH_ROW_GROUP_SIZE) as w, w.transaction():
             written = w.write_articles(
                 run_id, prepared.articles, prepared.enrichments, self.config.settings.duplicate_threshold
             )

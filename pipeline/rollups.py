@@ -9,11 +9,13 @@ summarise from the same commit:
    written, from their mentions as just written (staged in a temporary table, so that a batch does not
    scan every stored mention), and the new story of the articles whose near-duplicate group was re-rooted;
 2. per-day tables for the days of those articles, per-week ones for their weeks, and `rollup_actor_pairs`
-   for every pair they name or named, from the per-article tables.
+   for the pairs of the stories they belong or belonged to: each pair's total moves by what those stories
+   count after the write minus what they counted before, so a batch does not recount every stored pair.
 
 The SQL is in pipeline/sql/rollups/ (run in name order; each file deletes the scope's rows and inserts
-them again), reading the temporary tables `scope_articles`, `scope_mentions` (a view), `scope_days`,
-`scope_weeks` and `scope_pairs`. A rebuild is the same with everything in scope.
+them again), reading the temporary tables `scope_articles`, `scope_replaced` (those of them that had rows
+before), `scope_mentions` (a view), `scope_days`, `scope_weeks` and `scope_stories`. A rebuild is the same
+with everything in scope.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def _files() -> list[tuple[str, str]]:
 
 
 def _run(con: duckdb.DuckDBPyConnection, stage: str) -> None:
-    """Run the rollup files of one stage: '1' per article, '2' per day, '3' per week and per pair."""
+    """Run the rollup files of one stage: '0' before the scope's rows change, '1' per article, '2' per day,
+    '3' per week and per pair."""
     for name, sql in _files():
         if name.startswith(stage):
             con.execute(sql)
@@ -54,20 +57,31 @@ def _scope(con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Sequence
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", list(params))
 
 
-def refresh(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], reroots: dict[str, str] | None = None) -> None:
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    article_ids: Sequence[str],
+    reroots: dict[str, str] | None = None,
+    fresh: bool = False,
+) -> None:
     """Bring the rollups up to date after this transaction (re)wrote the articles `article_ids` with all
     their rows (their mentions, all of them, staged by `stage_mentions`), and after it pointed the groups
-    of `reroots` (old root -> new root) at their new root in `articles`."""
+    of `reroots` (old root -> new root) at their new root in `articles`. `fresh`: the articles were stored
+    only now, so no rollup holds them yet (nothing of theirs to delete, which saves a scan of each
+    per-article table)."""
     olds = sorted(reroots or {})
     if not article_ids and not olds:
         return
     _scope(con, "scope_articles", "SELECT DISTINCT UNNEST(?::VARCHAR[]) AS article_id", [list(article_ids)])
+    _scope(con, "scope_replaced", "SELECT article_id FROM scope_articles WHERE NOT ?", [fresh])
     _scope(con, "rerooted", "SELECT article_id, day FROM rollup_articles WHERE story_id IN (SELECT UNNEST(?::VARCHAR[]))", [olds])
-    # what the per-day and per-pair tables must recount: the scope's days and pairs before and after
-    _scope(con, "scope_days", "SELECT day FROM rerooted UNION SELECT day FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)")
-    _scope(con, "scope_pairs", """
-        SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs
-        WHERE article_id IN (SELECT article_id FROM scope_articles UNION ALL SELECT article_id FROM rerooted)""")
+    # what the per-day tables must recount: the scope's days before and after
+    _scope(con, "scope_days", "SELECT day FROM rerooted UNION SELECT day FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_replaced)")
+    # the stories whose pairs change: the scope's stories before and after, and both roots of a re-rooting
+    _scope(con, "scope_stories", """
+        SELECT story_id FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_replaced)
+        UNION SELECT COALESCE(duplicate_of, article_id) FROM articles WHERE article_id IN (SELECT article_id FROM scope_articles)
+        UNION SELECT UNNEST(?::VARCHAR[])""", [olds + [reroots[old] for old in olds]])
+    _run(con, "0")
     if olds:
         story = "(SELECT COALESCE(a.duplicate_of, a.article_id) FROM articles AS a WHERE a.article_id = t.article_id)"
         con.execute(f"""UPDATE rollup_articles AS t
@@ -79,8 +93,6 @@ def refresh(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str], reroots:
     con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
     _run(con, "1")
     con.execute("INSERT INTO scope_days SELECT day FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)")
-    con.execute("""INSERT INTO scope_pairs SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs
-                   WHERE article_id IN (SELECT article_id FROM scope_articles)""")
     _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
     _run(con, "2")
     _run(con, "3")
@@ -99,6 +111,9 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
             SELECT day, (SUM(n) OVER (ORDER BY day) - n) // {REBUILD_ARTICLES} AS chunk
             FROM (SELECT {day} AS day, COUNT(*) AS n FROM articles GROUP BY 1)
         ) GROUP BY chunk ORDER BY 1""").fetchall()
+    _scope(con, "scope_replaced", "SELECT NULL::VARCHAR AS article_id WHERE false")  # the tables are empty
+    _scope(con, "scope_stories", "SELECT DISTINCT COALESCE(duplicate_of, article_id) AS story_id FROM articles")
+    _run(con, "0")
     for first, last in chunks:
         _scope(con, "scope_articles", f"SELECT article_id FROM articles WHERE {day} BETWEEN ? AND ?", [first, last])
         # staged once per chunk: each per-article file reads them
@@ -107,7 +122,6 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         _run(con, "1")
     _scope(con, "scope_days", "SELECT DISTINCT day FROM rollup_articles")
     _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
-    _scope(con, "scope_pairs", "SELECT DISTINCT actor_a, actor_b FROM rollup_article_pairs")
     _run(con, "2")
     _run(con, "3")
     _remember(con)

@@ -1,6 +1,6 @@
 -- Each article of the scope as article_list shows it, with its registry actors and topics as lists and
 -- whether it is relevant at the configured threshold (no threshold set: no row, like relevant_articles).
-DELETE FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles);
+DELETE FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_replaced);
 INSERT INTO rollup_articles
 WITH threshold AS (
     SELECT CAST(value AS DOUBLE) AS relevance_threshold

@@ -1,5 +1,5 @@
 -- Each registry actor named in a relevant article of the scope, once, with its number of mentions there.
-DELETE FROM rollup_article_actors WHERE article_id IN (SELECT article_id FROM scope_articles);
+DELETE FROM rollup_article_actors WHERE article_id IN (SELECT article_id FROM scope_replaced);
 INSERT INTO rollup_article_actors
 WITH scoped AS (
     SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)

@@ -1,6 +1,6 @@
 -- Each name of a person or organisation NOT in the actor registry named in a relevant article of the
 -- scope, once, with its number of mentions there (the names unregistered_daily counts).
-DELETE FROM rollup_article_names WHERE article_id IN (SELECT article_id FROM scope_articles);
+DELETE FROM rollup_article_names WHERE article_id IN (SELECT article_id FROM scope_replaced);
 INSERT INTO rollup_article_names
 WITH scoped AS (
     SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)

@@ -1,5 +1,5 @@
 -- Each quote of a relevant article of the scope, with the article's day, source, title and URL.
-DELETE FROM rollup_quotes WHERE article_id IN (SELECT article_id FROM scope_articles);
+DELETE FROM rollup_quotes WHERE article_id IN (SELECT article_id FROM scope_replaced);
 INSERT INTO rollup_quotes
 WITH scoped AS (
     SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)
