@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -164,3 +165,32 @@ def test_an_original_arriving_after_its_copy_becomes_the_root(tmp_path):
         copy.article_id: original.article_id,
         second_copy.article_id: original.article_id,
     }
+
+
+def test_batch_writes_keep_the_row_groups_of_indexed_tables_small(tmp_path):
+    """A batch's session ends in a checkpoint that rewrites the last row group of each table with an index
+    it appended to: those row groups must stay at BATCH_ROW_GROUP_SIZE rows, not grow with the table."""
+    import random
+
+    from pipeline.ingest import Ingest, PreparedBatch
+    from pipeline_helpers import make_config
+
+    rnd = random.Random(7)
+    words = BODY.replace(":", "").split() + [f"w{i}" for i in range(400)]
+    db = fresh_db(tmp_path)
+    ingest = Ingest(make_config({"Example": ["http://news.example/rss.xml"]}), db)
+    run_id = ingest.start_run("ingest")
+    size, batches = 200, store.BATCH_ROW_GROUP_SIZE // 200 + 2  # a little more than one row group
+    for b in range(batches):
+        # distinct texts: identical ones would all be near-duplicates of one another
+        batch = [article(b * size + i, " ".join(rnd.choice(words) for _ in range(80))) for i in range(size)]
+        ingest.write_batch(run_id, PreparedBatch(tuple(batch), {a.article_id: enrichment(a) for a in batch}, (), size))
+    ingest.finish_run(run_id, "completed", {})  # the run's last session checkpoints what the batches left
+    assert not Path(f"{db}.wal").exists()
+    with store.reader(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == size * batches
+        for table in ("articles", "article_html"):
+            groups = dict(con.execute(
+                f"SELECT row_group_id, MAX(count) FROM pragma_storage_info('{table}') GROUP BY ALL"
+            ).fetchall())
+            assert len(groups) >= 2 and max(groups.values()) <= store.BATCH_ROW_GROUP_SIZE, (table, groups)
