@@ -35,6 +35,8 @@ bench: install bench-throughput
 	$(BIN)/python bench/extraction.py --json bench/results/extraction.json
 	$(BIN)/python bench/eval_nlp.py --throughput --json bench/results/eval_nlp.json
 	$(BIN)/python bench/orchestration.py --json bench/results/orchestration.json
+	$(BIN)/python bench/writes.py --json bench/results/writes.json
+	$(BIN)/python bench/worker_overhead.py --json bench/results/worker_overhead.json
 
 bench-throughput: install
 	$(BIN)/python bench/throughput.py --n $(BENCH_N) $(if $(BENCH_SCALE_N),--scale-n $(BENCH_SCALE_N)) \
