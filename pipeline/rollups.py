@@ -12,10 +12,10 @@ summarise from the same commit:
    for the pairs of the stories they belong or belonged to: each pair's total moves by what those stories
    count after the write minus what they counted before, so a batch does not recount every stored pair.
 
-The SQL is in pipeline/sql/rollups/ (run in name order; each file deletes the scope's rows and inserts
-them again), reading the temporary tables `scope_articles`, `scope_replaced` (those of them that had rows
-before), `scope_mentions` (a view), `scope_days`, `scope_weeks` and `scope_stories`. A rebuild is the same
-with everything in scope.
+The SQL is in pipeline/sql/rollups/ (run in name order; each file deletes the rows of the scope that it
+holds and inserts them again, except `rollup_actor_pairs`, which moves by a difference), reading the
+temporary tables `scope_articles`, `scope_replaced` (those of them that had rows before), `scope_mentions`
+(a view), `scope_days`, `scope_weeks` and `scope_stories`. A rebuild is the same with everything in scope.
 """
 
 from __future__ import annotations

@@ -185,7 +185,7 @@ def test_batch_writes_keep_the_row_groups_of_indexed_tables_small(tmp_path):
         # distinct texts: identical ones would all be near-duplicates of one another
         batch = [article(b * size + i, " ".join(rnd.choice(words) for _ in range(80))) for i in range(size)]
         ingest.write_batch(run_id, PreparedBatch(tuple(batch), {a.article_id: enrichment(a) for a in batch}, (), size))
-    ingest.finish_run(run_id, "completed", {})  # the run's last session checkpoints what the batches left
+    ingest.finish_run(run_id, "completed", {})  # as a run ends: its last session is not a batch's
     assert not Path(f"{db}.wal").exists()
     with store.reader(db) as con:
         assert con.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == size * batches
