@@ -24,15 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import flows  # noqa: E402  (telemetry off)
-from flows.ingest import IN_FLIGHT, ingest_flow  # noqa: E402
+from flows.ingest import ingest_flow  # noqa: E402
 from newsmon.sample_site.generate import sources_toml  # noqa: E402
 from newsmon.sample_site.server import serve_generated_site  # noqa: E402
-from pipeline.ingest import Ingest, fetch_feed, prepare_batch  # noqa: E402
+from pipeline.ingest import PREPARING, Ingest, fetch_feed, prepare_batch, prepared_in_order  # noqa: E402
 from pipeline.settings import load_config  # noqa: E402
 
 
 def run_plain(sources: Path, db: Path) -> int:
-    """The flow's sequence without Prefect: feeds fetched concurrently, IN_FLIGHT batches prepared ahead."""
+    """The flow's sequence without Prefect: feeds fetched concurrently, batches prepared ahead as the flow
+    prepares them (`prepared_in_order`), one writer."""
     config = load_config(sources)
     ingest = Ingest(config, db)
     run_id = ingest.start_run("ingest")
@@ -42,15 +43,10 @@ def run_plain(sources: Path, db: Path) -> int:
         futures = [pool.submit(fetch_feed, config, name, url, *states[url]) for name, url in feeds]
         checks = ingest.keep_unstored_all([f.result() for f in futures])
     new = 0
-    with ThreadPoolExecutor(IN_FLIGHT + 1) as pool:
-        pending = []
-        for batch in ingest.plan_batches(checks, ingest.retry_entries()):
-            pending.append((batch, pool.submit(prepare_batch, config, batch.entries, None)))
-            if len(pending) > IN_FLIGHT:
-                done, future = pending.pop(0)
-                new += ingest.write_batch(run_id, future.result(), done.feeds).new
-        for done, future in pending:
-            new += ingest.write_batch(run_id, future.result(), done.feeds).new
+    with ThreadPoolExecutor(PREPARING) as pool:
+        batches = ingest.plan_batches(checks, ingest.retry_entries())
+        for batch, future in prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None)):
+            new += ingest.write_batch(run_id, future.result(), batch.feeds).new
     ingest.finish_run(run_id, "completed", {})
     return new
 

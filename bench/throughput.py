@@ -12,9 +12,10 @@ each figure the median of --runs runs, interleaved:
   on the same N pages, read from disk, in one process per core, with no orchestration, database or HTTP;
   from processes starting to the last doc, and (steady) the pages per second of busy workers.
 - orchestration: the run's own duration as its `runs` row records it (start_run to finish_run), against the
-  same calls made without Prefect in one child process (`plain`: feeds concurrently, IN_FLIGHT batches
-  ahead, one writer); Prefect's share = 1 - plain / flow. DuckDB's share = time inside the writer's
-  sessions (each opens the file, writes one batch or looks something up, commits and closes) / run time.
+  same calls made without Prefect in one child process (`plain`: feeds concurrently, batches prepared
+  ahead as the flow prepares them, one writer); Prefect's share = 1 - plain / flow. DuckDB's share = time
+  inside the writer's sessions (each opens the file, writes one batch or looks something up, commits and
+  closes) / run time.
 - peak memory: the summed RSS (and PSS, which counts shared pages once) of the whole process tree of the
   command (newsmon, Prefect's temporary server, the worker processes), sampled every 0.2 s.
 - backfill: `newsmon backfill` over the corpus's whole span on a fresh database (everything through the
@@ -236,14 +237,14 @@ def child_cli(argv: list[str]) -> int:
 
 
 def child_plain(sources: str, db: str) -> int:
-    """The ingest flow's calls without Prefect: feeds fetched concurrently, IN_FLIGHT batches prepared ahead
-    on threads (extraction and NLP on the same worker processes), one writer, in order."""
+    """The ingest flow's calls without Prefect: feeds fetched concurrently, batches prepared ahead as the flow
+    prepares them (`prepared_in_order`, on threads; extraction and NLP on the same worker processes), one
+    writer, in order."""
     _timed_writer()
     from concurrent.futures import ThreadPoolExecutor
 
-    from flows.ingest import IN_FLIGHT
     from pipeline.analysis import warm
-    from pipeline.ingest import Ingest, fetch_feed, prepare_batch
+    from pipeline.ingest import PREPARING, Ingest, fetch_feed, prepare_batch, prepared_in_order
     from pipeline.settings import load_config
 
     config = load_config(Path(sources))
@@ -256,15 +257,10 @@ def child_plain(sources: str, db: str) -> int:
         states = ingest.feed_states([url for _name, url in feeds])
         futures = [pool.submit(fetch_feed, config, name, url, *states[url]) for name, url in feeds]
         checks = ingest.keep_unstored_all([f.result() for f in futures])
-    with ThreadPoolExecutor(IN_FLIGHT + 1) as pool:
-        pending = []
-        for batch in ingest.plan_batches(checks, ingest.retry_entries()):
-            pending.append((batch, pool.submit(prepare_batch, config, batch.entries, None)))
-            if len(pending) > IN_FLIGHT:
-                done, future = pending.pop(0)
-                ingest.write_batch(run_id, future.result(), done.feeds)
-        for done, future in pending:
-            ingest.write_batch(run_id, future.result(), done.feeds)
+    with ThreadPoolExecutor(PREPARING) as pool:
+        batches = ingest.plan_batches(checks, ingest.retry_entries())
+        for batch, future in prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None)):
+            ingest.write_batch(run_id, future.result(), batch.feeds)
     ingest.finish_run(run_id, "completed", {})
     _save_times()
     return 0

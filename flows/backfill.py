@@ -19,7 +19,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 import flows  # noqa: F401  (telemetry off before prefect loads)
-from flows.ingest import IN_FLIGHT, leave_report, prepare, summarise
+from flows.ingest import leave_report, prepare, summarise
 from flows.runners import warm_workers
 from pipeline.backfill import (
     DayPlan,
@@ -29,7 +29,7 @@ from pipeline.backfill import (
     selected_sources,
     window_problem,
 )
-from pipeline.ingest import Batch, BatchOutcome, Ingest
+from pipeline.ingest import Batch, BatchOutcome, Ingest, prepared_in_order
 from pipeline.records import Source
 from pipeline.settings import Config, load_config
 from pipeline.sitemaps import Discovery
@@ -123,9 +123,9 @@ def process_days(
     day_done: Callable[[int, DayPlan, BaseException | None], None],
     submit: Callable[[tuple], Future] | None = None,
 ) -> list[BatchOutcome]:
-    """Write the days' pages in batches of up to batch_size pages (`write_groups`), preparing up to IN_FLIGHT
-    batches ahead (so the next days' pages are fetched and analysed while these are written), in order, in
-    this process, the single writer.
+    """Write the days' pages in batches of up to batch_size pages (`write_groups`), preparing batches ahead
+    (`prepared_in_order`: the next days' pages are fetched and analysed while these are written), in order,
+    in this process, the single writer.
 
     A batch that cannot be prepared or written fails its days: a day's later batches are not written (those
     already written stay; the day can be re-run alone) and the other days go on. `day_done(i, plan, error)`
@@ -138,10 +138,9 @@ def process_days(
 
     items = write_groups(plans, max(1, ingest.config.settings.batch_size))
     last_item = {day: k for k, (days, _batch) in enumerate(items) for day in days}
-    futures: dict[int, Future] = {}
     failed: dict[int, BaseException] = {}
     outcomes: list[BatchOutcome] = []
-    ahead = reported = 0
+    reported = 0
 
     def report(written: int) -> None:
         """Report, in order, the days none of whose batches comes after item `written`."""
@@ -150,13 +149,12 @@ def process_days(
             day_done(reported, plans[reported], failed.get(reported))
             reported += 1
 
+    def start(item: tuple[tuple[int, ...], Batch]) -> Future | None:
+        days, batch = item
+        return None if any(day in failed for day in days) else submit(batch.entries)
+
     report(-1)
-    for k, (days, batch) in enumerate(items):
-        while ahead < len(items) and ahead <= k + IN_FLIGHT:
-            if not any(day in failed for day in items[ahead][0]):
-                futures[ahead] = submit(items[ahead][1].entries)
-            ahead += 1
-        future = futures.pop(k, None)
+    for k, ((days, batch), future) in enumerate(prepared_in_order(items, start)):
         if future is not None and any(day in failed for day in days):
             _wait_quietly(future)
         elif future is not None:

@@ -15,10 +15,17 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.runners import warm_workers
-from pipeline.ingest import Batch, BatchOutcome, FeedCheck, Ingest, PreparedBatch, fetch_feed, prepare_batch
+from pipeline.ingest import (
+    Batch,
+    BatchOutcome,
+    FeedCheck,
+    Ingest,
+    PreparedBatch,
+    fetch_feed,
+    prepare_batch,
+    prepared_in_order,
+)
 from pipeline.settings import Config, load_config
-
-IN_FLIGHT = 2  # batches being prepared while one is written
 
 
 @task(name="fetch-feed", cache_policy=NO_CACHE, task_run_name="feed {feed_url}")
@@ -36,17 +43,12 @@ def prepare(config: Config, entries: tuple, window: tuple[date, date] | None = N
 def process_batches(
     ingest: Ingest, run_id: str, batches: Iterable[Batch], window: tuple[date, date] | None = None
 ) -> list[BatchOutcome]:
-    """Prepare up to IN_FLIGHT batches ahead (on the flow's task runner) while this process, the single
-    writer, stores them one by one in order."""
+    """Prepare batches ahead on the flow's task runner (`prepared_in_order`: PREPARING at once, the next
+    started as soon as one is prepared) while this process, the single writer, stores them one by one in
+    order."""
     outcomes: list[BatchOutcome] = []
-    pending: list[tuple[Batch, object]] = []
-    for batch in batches:
-        pending.append((batch, prepare.submit(ingest.config, batch.entries, window)))
-        if len(pending) > IN_FLIGHT:
-            done, future = pending.pop(0)
-            outcomes.append(ingest.write_batch(run_id, future.result(), done.feeds))
-    for done, future in pending:
-        outcomes.append(ingest.write_batch(run_id, future.result(), done.feeds))
+    for batch, future in prepared_in_order(batches, lambda b: prepare.submit(ingest.config, b.entries, window)):
+        outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
     return outcomes
 
 

@@ -8,15 +8,16 @@ new articles are committed, so a crash means the feed is read again in full next
 
 from __future__ import annotations
 
+import queue
 import threading
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline import store
 from pipeline.domain import Domain, load_domain, registry_rows
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 # never does.
 
 MAX_PAGE_ATTEMPTS = 5  # a page that failed for a passing reason is tried this often in all
+
+PREPARING = 3  # batches being fetched, extracted and annotated at once, while the writer stores the others
+HELD = PREPARING + 1  # batches started and not yet handed to the writer: what bounds the memory
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,73 @@ def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[
         fetched=sum(isinstance(r, Response) for r in results),
         outside_window=tuple(outside),
     )
+
+
+class Done(Protocol):
+    """A future (concurrent.futures or Prefect) as `prepared_in_order` uses it."""
+
+    def add_done_callback(self, fn: Callable) -> None: ...
+
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Done)
+
+
+def prepared_in_order(
+    items: Iterable[T], submit: Callable[[T], F | None], preparing: int = PREPARING, held: int = HELD
+) -> Iterator[tuple[T, F | None]]:
+    """Each item with the future `submit(item)` gave it, in the items' order, once that future is done (an
+    item for which `submit` gave None comes out in its turn, with None).
+
+    Up to `preparing` futures run at once, and a new one starts as soon as any of them finishes, not when
+    the oldest is taken: batches prepared together share the worker processes and finish close together,
+    and starting the next only after the oldest was written would leave the workers idle while the others
+    are written. At most `held` items are started and not yet taken, which bounds the memory when the
+    oldest is slow. Items are read, and submitted, lazily: `submit` sees what the caller did with the items
+    taken before."""
+    source = iter(items)
+    started: deque[tuple[int, T, F | None]] = deque()
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+    completed: set[int] = set()
+    running = count = 0
+    exhausted = False
+
+    def collect(block: bool) -> None:
+        nonlocal running
+        try:
+            while True:
+                completed.add(finished.get(block=block))
+                running -= 1
+                block = False
+        except queue.Empty:
+            pass
+
+    def top_up() -> None:
+        nonlocal running, count, exhausted
+        while not exhausted and running < preparing and len(started) < held:
+            try:
+                item = next(source)
+            except StopIteration:
+                exhausted = True
+                return
+            future, index = submit(item), count
+            count += 1
+            started.append((index, item, future))
+            if future is not None:
+                running += 1
+                future.add_done_callback(lambda _future, index=index: finished.put(index))
+
+    top_up()
+    while started:
+        index, item, future = started[0]
+        if future is None or index in completed:
+            started.popleft()
+            completed.discard(index)
+            yield item, future
+            collect(block=False)
+        else:
+            collect(block=True)
+        top_up()
 
 
 class Ingest:

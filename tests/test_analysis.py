@@ -1,7 +1,9 @@
 """Extraction and NLP on worker processes (`pipeline.analysis`), and the backfill's look-ahead across days
 (`flows.backfill.process_days`): the same articles and enrichments as in one process, in the same order;
 a worker that dies fails its batch with a one-line error and the next batch gets a fresh pool; a day whose
-batch fails is recorded and the other days are written, in order, with the next batches prepared ahead."""
+batch fails is recorded and the other days are written, in order, with the next batches prepared ahead; the
+look-ahead itself (`pipeline.ingest.prepared_in_order`) starts a batch as soon as any is prepared, within a
+bound."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -23,7 +26,7 @@ from pipeline import analysis
 from pipeline.backfill import DayPlan
 from pipeline.fetch import Fetcher
 from pipeline.identity import canonical_url
-from pipeline.ingest import Batch, Ingest, prepare_batch
+from pipeline.ingest import HELD, Batch, Ingest, prepare_batch, prepared_in_order
 from pipeline.records import Article, FeedEntry, Response
 from pipeline.settings import Config
 
@@ -219,6 +222,62 @@ def test_backfill_writes_quiet_days_together_and_a_failed_batch_fails_its_days(s
     ]
     assert new == 5
     assert len([e for e in events if e.startswith("prepare ")]) == 3  # three transactions for six days
+
+
+def scripted_futures(n: int, late: dict[int, int], none: frozenset = frozenset()):
+    """prepared_in_order over items 0..n-1 whose futures are done as soon as they are submitted, except each
+    `late` item, done when the item `late[item]` is submitted (and those in `none`, which get no future).
+    Returns the events in order: ("submit", i) and ("take", i)."""
+    events: list[tuple[str, int]] = []
+    futures: dict[int, Future] = {}
+    timers: list[threading.Timer] = []
+
+    def finish(item: int) -> None:
+        if not futures[item].done():
+            futures[item].set_result(item)
+
+    def submit(i: int) -> Future | None:
+        events.append(("submit", i))
+        for item, trigger in late.items():
+            if trigger == i:
+                finish(item)
+        if i in none:
+            return None
+        futures[i] = Future()
+        if i not in late:
+            futures[i].set_result(i)
+        else:  # should its trigger never be submitted first, the test ends all the same, and fails
+            timers.append(threading.Timer(10, finish, (i,)))
+            timers[-1].start()
+        return futures[i]
+
+    try:
+        for i, future in prepared_in_order(range(n), submit):
+            assert future is None if i in none else future.result() == i
+            events.append(("take", i))
+    finally:
+        for timer in timers:
+            timer.cancel()
+    return events
+
+
+def test_the_next_batch_starts_when_any_is_prepared_not_when_the_oldest_is_written():
+    # item 0 is prepared last of the first three: the next batch starts without waiting for it
+    events = scripted_futures(10, late={0: 3})
+    assert [i for kind, i in events if kind == "take"] == list(range(10))  # in order
+    assert events.index(("submit", 3)) < events.index(("take", 0))
+    assert events[:5] == [("submit", 0), ("submit", 1), ("submit", 2), ("submit", 3), ("take", 0)]
+
+
+def test_batches_started_and_not_yet_written_are_bounded():
+    events = scripted_futures(12, late={0: 3, 5: 8}, none=frozenset({6}))
+    assert [i for kind, i in events if kind == "take"] == list(range(12))
+    held = peak = 0
+    for kind, _i in events:
+        held += 1 if kind == "submit" else -1
+        peak = max(peak, held)
+    assert peak == HELD  # reached while item 0 waits, never passed
+    assert events.index(("submit", 4)) > events.index(("take", 0))
 
 
 ORPHANED = """
