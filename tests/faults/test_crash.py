@@ -391,14 +391,15 @@ def test_the_reference_is_what_the_site_holds(site, reference):
     }
 
 
-# Points of the run: the 7th page fetched and the 7th article annotated are in the fourth batch or later,
-# which is prepared only once the first is written (two batches are prepared ahead of the writer); the
-# third write stops inside the transaction of the third batch, two being committed.
-RUN_POINTS = {"fetch:7": range(2, 7), "nlp:7": range(2, 7), "write:3": [4]}  # -> articles committed
-# Points of the backfill, which goes day by day, preparing two batches ahead of the writer as the run does:
-# a sitemap read (nothing committed); the 7th page (fourth day, prepared once the first is written); inside
-# the 4th batch's transaction (three days committed).
-BACKFILL_POINTS = {"sitemap:1": [0], "fetch:7": range(2, 7), "write:4": [6]}  # -> articles committed
+# Points of the run: the 9th page fetched and the 9th article annotated are in the fifth batch or later,
+# which starts only once the first is written (`prepared_in_order`: at most four batches started and not
+# written), and by then at most the first four (8 articles) are; the third write stops inside the
+# transaction of the third batch, two being committed.
+RUN_POINTS = {"fetch:9": range(2, 9), "nlp:9": range(2, 9), "write:3": [4]}  # -> articles committed
+# Points of the backfill, which goes day by day and prepares batches ahead of the writer as the run does:
+# a sitemap read (nothing committed); the 9th page (in the fifth batch, started once the first is
+# written); inside the 4th batch's transaction (three days committed).
+BACKFILL_POINTS = {"sitemap:1": [0], "fetch:9": range(2, 9), "write:4": [6]}  # -> articles committed
 
 
 @pytest.mark.parametrize("point", RUN_POINTS)
