@@ -1,4 +1,5 @@
-"""The domain configuration files are valid: config/actors.toml and config/topics.toml."""
+"""The configuration files are valid: config/actors.toml and config/topics.toml, and pyproject.toml's package
+data, which must name every SQL file of the pipeline."""
 
 import tomllib
 from collections import Counter
@@ -93,3 +94,16 @@ def test_topics(topics):
         for word in t.get("phrases", []) + t.get("lemmas", []):
             assert word and word == word.lower(), (t["name"], word)
         assert all(" " not in lemma for lemma in t.get("lemmas", [])), t["name"]
+
+
+def test_every_sql_file_of_the_pipeline_is_in_the_package_data():
+    """A non-editable install ships only the files that pyproject.toml's package-data names: a folder of
+    SQL left out (pipeline/sql/rollups once was) installs a newsmon that cannot keep its tables."""
+    from fnmatch import fnmatch
+
+    root = CONFIG.parent
+    with open(root / "pyproject.toml", "rb") as f:
+        patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["pipeline"]
+    files = [p.relative_to(root / "pipeline").as_posix() for p in (root / "pipeline").rglob("*.sql")]
+    assert files
+    assert [f for f in files if not any(fnmatch(f, pattern) for pattern in patterns)] == []
