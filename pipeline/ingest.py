@@ -203,10 +203,11 @@ def prepared_in_order(
     """Each item with the future `submit(item)` gave it, in the items' order, once that future is done (an
     item for which `submit` gave None comes out in its turn, with None).
 
-    Up to `preparing` futures run at once, and a new one starts as soon as any of them finishes, not when
-    the oldest is taken: batches prepared together share the worker processes and finish close together,
-    and starting the next only after the oldest was written would leave the workers idle while the others
-    are written. At most `held` items are started and not yet taken, which bounds the memory when the
+    Up to `preparing` futures run at once, and a new one starts as soon as any of them finishes while this
+    generator waits (one that finishes while the caller works on an item is seen when the caller asks for
+    the next), not only when the oldest is taken: batches prepared together share the worker processes and
+    finish close together, and starting the next only after the oldest was written would leave the workers
+    idle while the others are written. At most `held` items are started and not yet taken, which bounds the memory when the
     oldest is slow. Items are read, and submitted, lazily: `submit` sees what the caller did with the items
     taken before."""
     source = iter(items)
