@@ -36,13 +36,22 @@ WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
 # would only contend with them (one thread: a batch write takes 0.20 s of CPU instead of 0.27 s, the
 # full-text index of 10,000 articles 5 s instead of 11 s).
 WRITER_THREADS = 1
-# A batch's session ends in a checkpoint, which rewrites the last row group of every table it appended to.
-# DuckDB starts a new row group for an append only in tables without an index, so in `articles` and
+# A batch's session ends in a checkpoint, which rewrites the last row group of every table with an index it
+# appended to (DuckDB starts a new row group for an append only in tables without one): in `articles` and
 # `article_html` (long texts, pages) that rewrite grows with the table, up to DuckDB's row groups of
-# 122,880 rows: at 10,000 articles, 0.33 s and 63 MB more memory per batch. The sessions that write batches
-# use row groups of BATCH_ROW_GROUP_SIZE rows, which keep it bounded. Other sessions keep DuckDB's size: the
-# full-text index, built at a run's end, takes three times the memory when built in small row groups.
-BATCH_ROW_GROUP_SIZE = 2048
+# 122,880 rows. The sessions that write batches use row groups of BATCH_ROW_GROUP_SIZE rows, which keep it
+# bounded. 2,048 did that too, but a table without an index then writes a row group to disk every 2,048 rows
+# as they are inserted: a batch's 47,000 article pairs took 117 ms to insert instead of 23 ms, and writing
+# the 10 batches of 2,000 real corpus articles took 10.3 s of CPU instead of 7.8 s (bench/writes.py has no
+# article pairs to speak of and showed no difference). Other sessions keep DuckDB's size: the full-text
+# index, built at a run's end, takes three times the memory when built in small row groups.
+BATCH_ROW_GROUP_SIZE = 8192
+# Writers do not try FSST on strings: at each checkpoint DuckDB analyses every new string segment with
+# every method it may use, and FSST's analysis was about a seventh of a batch's write (10 batches of real
+# corpus articles: 6.7 s of CPU against 7.7 s, medians of 3) while the file came out the same size (10,000
+# articles: 251 against 247 MiB): article texts are long and distinct, and the pages are zlib-compressed.
+# (A SET: passed to connect() in its config, DuckDB 1.5.5 checks the value but does not apply it.)
+WRITER_SETTINGS = "SET disabled_compression_methods = 'fsst,dict_fsst'"
 
 
 _VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.IGNORECASE)
@@ -72,9 +81,14 @@ def _open(path: Path, read_only: bool, row_group_size: int | None = None) -> duc
     """A connection to the database file. With `row_group_size`, the writer attaches the file (under the
     name that opening it would give) with row groups of that many rows."""
     if row_group_size is None:
-        return duckdb.connect(str(path), read_only=read_only, config={} if read_only else {"threads": WRITER_THREADS})
+        if read_only:
+            return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), config={"threads": WRITER_THREADS})
+        con.execute(WRITER_SETTINGS)
+        return con
     con = duckdb.connect(":memory:", config={"threads": WRITER_THREADS, "temp_directory": f"{path}.tmp"})
     try:
+        con.execute(WRITER_SETTINGS)
         con.execute(f"ATTACH '{_quoted(path)}' (ROW_GROUP_SIZE {int(row_group_size)})")
         [(name,)] = con.execute(
             "SELECT database_name FROM duckdb_databases() WHERE database_name NOT IN ('memory', 'system', 'temp')"

@@ -106,10 +106,10 @@ def assert_equal_to_reference(db: Path) -> None:
 TEXT = " ".join(f"Line {i}: envoys met officials in Doha to discuss aid, the seat and the border." for i in range(30))
 
 
-def article(n: int, published: datetime, text: str = TEXT) -> Article:
+def article(n: int, published: datetime, text: str = TEXT, source: str = "Source 03") -> Article:
     url = f"http://new.example/{n}.html"
     return Article(
-        article_id=f"new{n:017d}", url=url, fetched_url=url, source="Source 03", feed_url=None,
+        article_id=f"new{n:017d}", url=url, fetched_url=url, source=source, feed_url=None,
         title=f"New story {n}", author=None, published_at=published, date_origin="feed",
         fetched_at=datetime(2025, 6, 2, 8, 0), language="en", sitename="New", text=text,
         extraction="trafilatura", raw_html=compress_html(b"<html>x</html>"), text_sketch=dedup.sketch(text),
@@ -136,7 +136,8 @@ def test_the_rollups_equal_the_reference_once_built(generated):
 
 def test_new_articles_copies_and_a_late_original_keep_every_view_equal(db):
     before = count(db, "SELECT COUNT(*) FROM actor_pairs")
-    copy = article(2, datetime(2025, 6, 1, 17, 0), "Kabul (Agencies) - " + TEXT)
+    # the copy is another outlet's: the per-source rollups of its day and source must follow its story
+    copy = article(2, datetime(2025, 6, 1, 17, 0), "Kabul (Agencies) - " + TEXT, source="Source 07")
     other = article(3, datetime(2025, 5, 20, 9, 0), "An unrelated report on the drought in the north.")
     with store.writer(db) as w, w.transaction():
         run = w.start_run("ingest")
