@@ -27,7 +27,7 @@ import flows  # noqa: E402  (telemetry off)
 from flows.ingest import ingest_flow  # noqa: E402
 from newsmon.sample_site.generate import sources_toml  # noqa: E402
 from newsmon.sample_site.server import serve_generated_site  # noqa: E402
-from pipeline.ingest import PREPARING, Ingest, fetch_feed, prepare_batch, prepared_in_order  # noqa: E402
+from pipeline.ingest import PREPARING, Ingest, fetch_feeds, prepare_batch, prepared_in_order  # noqa: E402
 from pipeline.settings import load_config  # noqa: E402
 
 
@@ -38,10 +38,8 @@ def run_plain(sources: Path, db: Path) -> int:
     ingest = Ingest(config, db)
     run_id = ingest.start_run("ingest")
     feeds = [(s.name, url) for s in config.sources for url in s.feeds]
-    with ThreadPoolExecutor(max(1, len(feeds))) as pool:
-        states = ingest.feed_states([url for _name, url in feeds])
-        futures = [pool.submit(fetch_feed, config, name, url, *states[url]) for name, url in feeds]
-        checks = ingest.keep_unstored_all([f.result() for f in futures])
+    states = ingest.feed_states([url for _name, url in feeds])
+    checks = ingest.keep_unstored_all(fetch_feeds(config, [(name, url, *states[url]) for name, url in feeds]))
     new = 0
     with ThreadPoolExecutor(PREPARING) as pool:
         batches = ingest.plan_batches(checks, ingest.retry_entries())

@@ -244,7 +244,7 @@ def child_plain(sources: str, db: str) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from pipeline.analysis import warm
-    from pipeline.ingest import PREPARING, Ingest, fetch_feed, prepare_batch, prepared_in_order
+    from pipeline.ingest import PREPARING, Ingest, fetch_feeds, prepare_batch, prepared_in_order
     from pipeline.settings import load_config
 
     config = load_config(Path(sources))
@@ -253,10 +253,8 @@ def child_plain(sources: str, db: str) -> int:
     ingest = Ingest(config, Path(db))
     run_id = ingest.start_run("ingest")
     feeds = [(s.name, url) for s in config.sources for url in s.feeds]
-    with ThreadPoolExecutor(max(1, len(feeds))) as pool:
-        states = ingest.feed_states([url for _name, url in feeds])
-        futures = [pool.submit(fetch_feed, config, name, url, *states[url]) for name, url in feeds]
-        checks = ingest.keep_unstored_all([f.result() for f in futures])
+    states = ingest.feed_states([url for _name, url in feeds])
+    checks = ingest.keep_unstored_all(fetch_feeds(config, [(name, url, *states[url]) for name, url in feeds]))
     with ThreadPoolExecutor(PREPARING) as pool:
         batches = ingest.plan_batches(checks, ingest.retry_entries())
         for batch, future in prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None)):

@@ -1,5 +1,5 @@
 """The `ingest` flow: one pass over every feed of every source. It only sequences; the work is in
-`pipeline.ingest`. Tasks are coarse (a feed, a batch of pages) to keep orchestration cheap: fetching,
+`pipeline.ingest`. Tasks are coarse (all feeds, a batch of pages) to keep orchestration cheap: fetching,
 extraction and NLP of the next batch overlap with the write of the current one, and there is one writer."""
 
 from __future__ import annotations
@@ -21,17 +21,18 @@ from pipeline.ingest import (
     FeedCheck,
     Ingest,
     PreparedBatch,
-    fetch_feed,
+    fetch_feeds,
     prepare_batch,
     prepared_in_order,
 )
 from pipeline.settings import Config, load_config
 
 
-@task(name="fetch-feed", cache_policy=NO_CACHE, task_run_name="feed {feed_url}")
-def fetch(config: Config, source: str, feed_url: str, etag: str | None, last_modified: str | None) -> FeedCheck:
-    """Fetch and parse one feed: network work, which may run on another process."""
-    return fetch_feed(config, source, feed_url, etag, last_modified)
+@task(name="fetch-feeds", cache_policy=NO_CACHE)
+def fetch(config: Config, feeds: list[tuple[str, str, str | None, str | None]]) -> list[FeedCheck]:
+    """Fetch and parse every feed of the run, concurrently: network work, which may run on another process.
+    Each feed's outcome is in the run report and the `feeds` table."""
+    return fetch_feeds(config, feeds)
 
 
 @task(name="prepare-batch", cache_policy=NO_CACHE)
@@ -106,8 +107,8 @@ def ingest_flow(db: str, sources: str) -> dict:
     try:
         feeds = [(s.name, url) for s in config.sources for url in s.feeds]
         states = ingest.feed_states([url for _name, url in feeds])
-        futures = [fetch.submit(config, name, url, *states[url]) for name, url in feeds]
-        checks = ingest.keep_unstored_all([f.result() for f in futures])
+        pending = fetch.submit(config, [(name, url, *states[url]) for name, url in feeds])
+        checks = ingest.keep_unstored_all(pending.result())
         outcomes = process_batches(ingest, run_id, ingest.plan_batches(checks, ingest.retry_entries()))
         nothing_done = checks and all(c.failure is not None for c in checks)
         status = "failed" if nothing_done else "completed"

@@ -15,7 +15,8 @@ summarise from the same commit:
 The SQL is in pipeline/sql/rollups/ (run in name order; each file deletes the rows of the scope that it
 holds and inserts them again, except `rollup_actor_pairs`, which moves by a difference), reading the
 temporary tables `scope_articles`, `scope_replaced` (those of them that had rows before), `scope_mentions`
-(a view), `scope_days`, `scope_weeks` and `scope_stories`. A rebuild is the same with everything in scope.
+(a view), `scope_day_sources` (the per-source tables recount only the days and sources a write touched),
+`scope_days`, `scope_weeks` and `scope_stories`. A rebuild is the same with everything in scope.
 """
 
 from __future__ import annotations
@@ -73,12 +74,14 @@ def refresh(
         return
     _scope(con, "scope_articles", "SELECT DISTINCT UNNEST(?::VARCHAR[]) AS article_id", [list(article_ids)])
     _scope(con, "scope_replaced", "SELECT article_id FROM scope_articles WHERE NOT ?", [fresh])
-    _scope(con, "rerooted", "SELECT article_id, day, source FROM rollup_articles WHERE story_id IN (SELECT UNNEST(?::VARCHAR[]))", [olds])
+    _scope(con, "rerooted", """
+        SELECT article_id, day, source FROM rollup_articles WHERE story_id IN (SELECT UNNEST(?::VARCHAR[]))""", [olds])
     # what the per-day tables must recount: the scope's days (and, for the per-source ones, only the sources
     # of the scope on those days) before and after
     _scope(con, "scope_day_sources", """
         SELECT day, source FROM rerooted
-        UNION SELECT day, source FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_replaced)""")
+        UNION SELECT day, source FROM rollup_articles
+              WHERE article_id IN (SELECT article_id FROM scope_replaced)""")
     # the stories whose pairs change: the scope's stories before and after, and both roots of a re-rooting
     _scope(con, "scope_stories", """
         SELECT story_id FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_replaced)
@@ -95,7 +98,8 @@ def refresh(
             con.execute(f"UPDATE {table} AS t SET story_id = {story} WHERE t.article_id IN (SELECT article_id FROM rerooted)")
     con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
     _run(con, "1")
-    con.execute("INSERT INTO scope_day_sources SELECT day, source FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)")
+    con.execute("""INSERT INTO scope_day_sources
+                   SELECT day, source FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)""")
     _scope(con, "scope_days", "SELECT DISTINCT day FROM scope_day_sources")
     _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
     _run(con, "2")
