@@ -27,7 +27,14 @@ import flows  # noqa: E402  (telemetry off)
 from flows.ingest import ingest_flow  # noqa: E402
 from newsmon.sample_site.generate import sources_toml  # noqa: E402
 from newsmon.sample_site.server import serve_generated_site  # noqa: E402
-from pipeline.ingest import PREPARING, Ingest, fetch_feeds, prepare_batch, prepared_in_order  # noqa: E402
+from pipeline.ingest import (  # noqa: E402
+    PREPARING,
+    Ingest,
+    batch_collections,
+    fetch_feeds,
+    prepare_batch,
+    prepared_in_order,
+)
 from pipeline.settings import load_config  # noqa: E402
 
 
@@ -43,8 +50,10 @@ def run_plain(sources: Path, db: Path) -> int:
     new = 0
     with ThreadPoolExecutor(PREPARING) as pool:
         batches = ingest.plan_batches(checks, ingest.retry_entries())
-        for batch, future in prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None)):
-            new += ingest.write_batch(run_id, future.result(), batch.feeds).new
+        prepared = prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None))
+        with batch_collections():
+            for batch, future in prepared:
+                new += ingest.write_batch(run_id, future.result(), batch.feeds).new
     ingest.finish_run(run_id, "completed", {})
     return new
 

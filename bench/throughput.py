@@ -244,7 +244,14 @@ def child_plain(sources: str, db: str) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     from pipeline.analysis import warm
-    from pipeline.ingest import PREPARING, Ingest, fetch_feeds, prepare_batch, prepared_in_order
+    from pipeline.ingest import (
+        PREPARING,
+        Ingest,
+        batch_collections,
+        fetch_feeds,
+        prepare_batch,
+        prepared_in_order,
+    )
     from pipeline.settings import load_config
 
     config = load_config(Path(sources))
@@ -257,8 +264,10 @@ def child_plain(sources: str, db: str) -> int:
     checks = ingest.keep_unstored_all(fetch_feeds(config, [(name, url, *states[url]) for name, url in feeds]))
     with ThreadPoolExecutor(PREPARING) as pool:
         batches = ingest.plan_batches(checks, ingest.retry_entries())
-        for batch, future in prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None)):
-            ingest.write_batch(run_id, future.result(), batch.feeds)
+        prepared = prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None))
+        with batch_collections():
+            for batch, future in prepared:
+                ingest.write_batch(run_id, future.result(), batch.feeds)
     ingest.finish_run(run_id, "completed", {})
     _save_times()
     return 0

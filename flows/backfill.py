@@ -29,7 +29,7 @@ from pipeline.backfill import (
     selected_sources,
     window_problem,
 )
-from pipeline.ingest import Batch, BatchOutcome, Ingest, prepared_in_order
+from pipeline.ingest import Batch, BatchOutcome, Ingest, batch_collections, prepared_in_order
 from pipeline.records import Source
 from pipeline.settings import Config, load_config
 from pipeline.sitemaps import Discovery
@@ -154,15 +154,16 @@ def process_days(
         return None if any(day in failed for day in days) else submit(batch.entries)
 
     report(-1)
-    for k, ((days, batch), future) in enumerate(prepared_in_order(items, start)):
-        if future is not None and any(day in failed for day in days):
-            _wait_quietly(future)
-        elif future is not None:
-            try:
-                outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
-            except Exception as exc:  # days that fail are recorded; the others go on  # noqa: BLE001
-                failed.update({day: exc for day in days})
-        report(k)
+    with batch_collections():
+        for k, ((days, batch), future) in enumerate(prepared_in_order(items, start)):
+            if future is not None and any(day in failed for day in days):
+                _wait_quietly(future)
+            elif future is not None:
+                try:
+                    outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
+                except Exception as exc:  # days that fail are recorded; the others go on  # noqa: BLE001
+                    failed.update({day: exc for day in days})
+            report(k)
     report(len(items))
     return outcomes
 

@@ -21,6 +21,7 @@ from pipeline.ingest import (
     FeedCheck,
     Ingest,
     PreparedBatch,
+    batch_collections,
     fetch_feeds,
     prepare_batch,
     prepared_in_order,
@@ -48,8 +49,9 @@ def process_batches(
     started as soon as one is prepared) while this process, the single writer, stores them one by one in
     order."""
     outcomes: list[BatchOutcome] = []
-    for batch, future in prepared_in_order(batches, lambda b: prepare.submit(ingest.config, b.entries, window)):
-        outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
+    with batch_collections():
+        for batch, future in prepared_in_order(batches, lambda b: prepare.submit(ingest.config, b.entries, window)):
+            outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
     return outcomes
 
 

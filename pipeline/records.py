@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     name: str
     feeds: tuple[str, ...]
     sitemaps: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Failure:
     """Why a URL produced nothing. `permanent` failures (a 404, a PDF) are not retried."""
 
@@ -28,7 +28,7 @@ class Failure:
     permanent: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
     """A successful HTTP response, body already read within the size cap."""
 
@@ -42,14 +42,14 @@ class Response:
     encoding: str | None = None  # charset from the Content-Type header, if any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotModified:
     """A conditional request answered 304."""
 
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedEntry:
     source: str
     feed_url: str
@@ -62,7 +62,7 @@ class FeedEntry:
     via: str = "feed"  # "feed" or "sitemap": where the entry (and its `published`) came from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedFeed:
     feed_url: str
     entries: tuple[FeedEntry, ...]
@@ -71,7 +71,7 @@ class ParsedFeed:
     skipped: int = 0  # entries dropped because they had no link at all
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One cleaned article, ready for NLP and storage."""
 
@@ -93,7 +93,7 @@ class Article:
     text_sketch: tuple[int, ...] = field(default=(), repr=False)  # MinHash signature of the text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     surface: str
     label: str
@@ -103,20 +103,20 @@ class Mention:
     name: str | None = None  # what it resolves to in the article: the actor, or a full name, else the surface
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicScore:
     topic: str
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     speaker: str
     actor: str | None
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Enrichment:
     """What NLP found in one article."""
 

@@ -7,12 +7,14 @@ bound."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime
@@ -26,7 +28,7 @@ from pipeline import analysis
 from pipeline.backfill import DayPlan
 from pipeline.fetch import Fetcher
 from pipeline.identity import canonical_url
-from pipeline.ingest import HELD, Batch, Ingest, prepare_batch, prepared_in_order
+from pipeline.ingest import GC_THRESHOLDS, HELD, Batch, Ingest, batch_collections, prepare_batch, prepared_in_order
 from pipeline.records import Article, FeedEntry, Response
 from pipeline.settings import Config
 
@@ -332,3 +334,22 @@ def test_a_multiprocessing_child_with_workers_exits_when_its_work_returns():
         child.kill()
         child.join()
     assert not hung and child.exitcode == 0
+
+
+class _Node:
+    pass
+
+
+def test_batch_collections_freeze_what_is_alive_and_put_the_collector_back():
+    before = gc.get_threshold()
+    with batch_collections():
+        assert gc.get_freeze_count() > 0  # the process's objects are out of the collector's sight
+        assert gc.get_threshold() == GC_THRESHOLDS
+        node = _Node()
+        node.itself = node  # a cycle that becomes garbage during the batches is still collected
+        gone = weakref.ref(node)
+        del node
+        gc.collect()
+        assert gone() is None
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
