@@ -13,8 +13,8 @@ import queue
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -141,17 +141,15 @@ def fetch_feed(
     )
 
 
-
-def fetch_feeds(
-    config: Config, feeds: list[tuple[str, str, str | None, str | None]]
-) -> list[FeedCheck]:
-    """`fetch_feed` of every (source, feed URL, ETag, Last-Modified), concurrently on the fetcher's threads
-    (its per-host delay still applies); the checks in the order given. One task for all of a run's feeds,
+def fetch_feeds(config: Config, feeds: list[tuple[str, str, str | None, str | None]]) -> list[FeedCheck]:
+    """`fetch_feed` of every (source, feed URL, ETag, Last-Modified), on up to `concurrency` threads (the
+    fetcher's per-host delay still applies); the checks in the order given. One task for all of a run's feeds,
     not one each: a task run costs Prefect's server about 100 ms of CPU, which it takes from the workers."""
     if not feeds:
         return []
     with ThreadPoolExecutor(max(1, min(config.fetch.concurrency, len(feeds))), "feed") as pool:
         return list(pool.map(lambda feed: fetch_feed(config, *feed), feeds))
+
 
 def prepare_batch(config: Config, entries: tuple[FeedEntry, ...], window: tuple[date, date] | None = None) -> PreparedBatch:
     """Fetch, extract and annotate a batch of entries: everything but the write. With a window (backfill),
@@ -268,7 +266,6 @@ def prepared_in_order(
         else:
             collect(block=True)
         top_up()
-
 
 
 GC_THRESHOLDS = (10_000, 50, 100)  # CPython's are (700, 10, 10)

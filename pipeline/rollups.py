@@ -98,8 +98,8 @@ def refresh(
             con.execute(f"UPDATE {table} AS t SET story_id = {story} WHERE t.article_id IN (SELECT article_id FROM rerooted)")
     con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
     _run(con, "1")
-    con.execute("""INSERT INTO scope_day_sources
-                   SELECT day, source FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles)""")
+    con.execute("""INSERT INTO scope_day_sources SELECT day, source FROM rollup_articles
+                   WHERE article_id IN (SELECT article_id FROM scope_articles)""")
     _scope(con, "scope_days", "SELECT DISTINCT day FROM scope_day_sources")
     _scope(con, "scope_weeks", "SELECT DISTINCT CAST(date_trunc('week', day) AS DATE) AS week FROM scope_days")
     _run(con, "2")
