@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,35 +26,7 @@ import flows  # noqa: E402  (telemetry off)
 from flows.ingest import ingest_flow  # noqa: E402
 from newsmon.sample_site.generate import sources_toml  # noqa: E402
 from newsmon.sample_site.server import serve_generated_site  # noqa: E402
-from pipeline.ingest import (  # noqa: E402
-    PREPARING,
-    Ingest,
-    batch_collections,
-    fetch_feeds,
-    prepare_batch,
-    prepared_in_order,
-)
-from pipeline.settings import load_config  # noqa: E402
-
-
-def run_plain(sources: Path, db: Path) -> int:
-    """The flow's sequence without Prefect: feeds fetched concurrently, batches prepared ahead as the flow
-    prepares them (`prepared_in_order`), one writer."""
-    config = load_config(sources)
-    ingest = Ingest(config, db)
-    run_id = ingest.start_run("ingest")
-    feeds = [(s.name, url) for s in config.sources for url in s.feeds]
-    states = ingest.feed_states([url for _name, url in feeds])
-    checks = ingest.keep_unstored_all(fetch_feeds(config, [(name, url, *states[url]) for name, url in feeds]))
-    new = 0
-    with ThreadPoolExecutor(PREPARING) as pool:
-        batches = ingest.plan_batches(checks, ingest.retry_entries())
-        prepared = prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None))
-        with batch_collections():
-            for batch, future in prepared:
-                new += ingest.write_batch(run_id, future.result(), batch.feeds).new
-    ingest.finish_run(run_id, "completed", {})
-    return new
+from bench.plain import run_plain  # noqa: E402
 
 
 def run_prefect(sources: Path, db: Path) -> int:

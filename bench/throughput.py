@@ -252,38 +252,16 @@ def child_cli(argv: list[str]) -> int:
 
 
 def child_plain(sources: str, db: str) -> int:
-    """The ingest flow's calls without Prefect: feeds fetched concurrently, batches prepared ahead as the flow
-    prepares them (`prepared_in_order`, on threads; extraction and NLP on the same worker processes), one
-    writer, in order."""
+    """The ingest flow's calls without Prefect (`bench.plain.run_plain`), its writer sessions timed."""
     _timed_writer()
-    from concurrent.futures import ThreadPoolExecutor
-
+    from bench.plain import run_plain
     from pipeline.analysis import warm
-    from pipeline.ingest import (
-        PREPARING,
-        Ingest,
-        batch_collections,
-        fetch_feeds,
-        prepare_batch,
-        prepared_in_order,
-    )
     from pipeline.settings import load_config
 
-    config = load_config(Path(sources))
-    for future in warm(config.settings):  # as `newsmon run` has them warm by the time its flow starts
+    # the workers warm, as `newsmon run` has them by the time its flow starts
+    for future in warm(load_config(Path(sources)).settings):
         future.result()
-    ingest = Ingest(config, Path(db))
-    run_id = ingest.start_run("ingest")
-    feeds = [(s.name, url) for s in config.sources for url in s.feeds]
-    states = ingest.feed_states([url for _name, url in feeds])
-    checks = ingest.keep_unstored_all(fetch_feeds(config, [(name, url, *states[url]) for name, url in feeds]))
-    with ThreadPoolExecutor(PREPARING) as pool:
-        batches = ingest.plan_batches(checks, ingest.retry_entries())
-        prepared = prepared_in_order(batches, lambda b: pool.submit(prepare_batch, config, b.entries, None))
-        with batch_collections():
-            for batch, future in prepared:
-                ingest.write_batch(run_id, future.result(), batch.feeds)
-    ingest.finish_run(run_id, "completed", {})
+    run_plain(Path(sources), Path(db))
     _save_times()
     return 0
 

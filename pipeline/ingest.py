@@ -220,8 +220,8 @@ def prepared_in_order(
     generator waits (one that finishes while the caller works on an item is seen when the caller asks for
     the next), not only when the oldest is taken: batches prepared together share the worker processes and
     finish close together, and starting the next only after the oldest was written would leave the workers
-    idle while the others are written. At most `held` items are started and not yet taken, which bounds the memory when the
-    oldest is slow. Items are read, and submitted, lazily: `submit` sees what the caller did with the items
+    idle while the others are written. At most `held` items are started and not yet taken, which bounds the
+    memory when the oldest is slow. Items are read, and submitted, lazily: `submit` sees what the caller did with the items
     taken before."""
     source = iter(items)
     started: deque[tuple[int, T, F | None]] = deque()
