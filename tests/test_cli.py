@@ -47,13 +47,17 @@ def populated_db(tmp_path) -> Path:
 
 
 def test_every_command_in_help_is_documented_in_the_readme():
+    """In the README's command table, and with a section of its own in docs/commands.md (where
+    tests/test_docs.py checks every option of each)."""
     result = newsmon("--help")
     assert result.returncode == 0
     commands = re.findall(r"^    (\w+)\s", result.stdout, re.M)
     assert {"run", "sql", "demo"} <= set(commands)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    reference = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
     for command in commands:
-        assert f"newsmon {command}" in readme, command
+        assert f"| `newsmon {command}" in readme, command
+        assert f"\n## `newsmon {command}`\n" in reference, command
 
 
 @pytest.mark.parametrize(
