@@ -14,22 +14,46 @@ BENCH_N ?= 2000
 BENCH_SCALE_N ?= 10000
 BENCH_RUNS ?= 3
 
-.PHONY: install demo test bench bench-throughput bench-smoke clean
+.PHONY: install lock demo test test-fast bench bench-throughput bench-smoke clean
 
-$(STAMP): pyproject.toml requirements.lock
+# The install never resolves: the lock is complete (every package, pinned and hashed, for every platform), so
+# pip installs exactly its lines (--no-deps) and `pip check` proves nothing is missing. Whatever pip the
+# interpreter bundles and whatever the index publishes later, nothing newer than the lock gets in. The build
+# backend comes from requirements-build.lock first, so building sgmllib3k (an sdist) and newsmon itself
+# needs no isolated build environment fetched from the index.
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+$(STAMP): pyproject.toml requirements.lock requirements-build.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newsmon needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) install --quiet --no-deps --require-hashes -r requirements-build.lock
+	$(PIP) install --quiet --no-deps --require-hashes --no-build-isolation -r requirements.lock
+	$(PIP) check
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# `make lock` regenerates both lock files from pyproject.toml and requirements-build.in, keeping every pin
+# that still satisfies them (add --upgrade to UV_COMPILE_ARGS to move to the newest releases).
+UV := $(VENV)/uv-tool/bin/uv
+UV_COMPILE := --generate-hashes --universal --python-version 3.11 $(UV_COMPILE_ARGS)
+lock:
+	test -x $(UV) || { $(PYTHON) -m venv $(VENV)/uv-tool && $(VENV)/uv-tool/bin/pip install --quiet uv==0.13.9; }
+	$(UV) pip compile pyproject.toml --extra test $(UV_COMPILE) -o requirements.lock
+	$(UV) pip compile requirements-build.in -c requirements.lock $(UV_COMPILE) -o requirements-build.lock
+
 demo: install
 	$(BIN)/newsmon demo
 
+# The suite runs on every core (pytest-xdist; a test file stays on one worker, so its module fixtures are built
+# once). `make test-fast` leaves out the end-to-end and browser tests (markers e2e, browser): the inner loop.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 test: install
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+test-fast: install
+	$(PYTEST) -m "not e2e and not browser"
 
 bench: install bench-throughput
 	$(BIN)/python bench/extraction.py --json bench/results/extraction.json
