@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from httpserver import LocalHTTPServer
+from prefect_server import start_prefect_server, stop_process
 
 
 @pytest.fixture
@@ -35,3 +36,27 @@ def prefect_home(tmp_path_factory) -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def prefect_api(prefect_home, tmp_path_factory) -> Iterator[str]:
+    """One Prefect server for the session (each xdist worker has its own), its URL in PREFECT_API_URL for this
+    process and every `newsmon` process the tests start. A test of the first-run path (no server running,
+    `newsmon run` starts a temporary one) removes the variable itself."""
+    import os
+
+    process, api_url = start_prefect_server(tmp_path_factory.mktemp("prefect-server"))
+    os.environ["PREFECT_API_URL"] = api_url
+    try:
+        yield api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        stop_process(process)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests marked `e2e` or `browser` run flows: they get the session's Prefect server, set up before any of
+    their fixtures (a module's fixture may run `newsmon run` itself); the other tests start none."""
+    for item in items:
+        if item.get_closest_marker("e2e") or item.get_closest_marker("browser"):
+            item.fixturenames.insert(0, "prefect_api")

@@ -14,6 +14,8 @@ from newsmon.sample_site.generate import sources_toml
 from newsmon.sample_site.server import serve_generated_site
 from pipeline import store
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):

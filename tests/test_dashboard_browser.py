@@ -19,6 +19,8 @@ from dashboard_helpers import WINDOW, free_port, sample_database
 
 from pipeline import store
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 # the README's screenshots are refreshed with `NEWSMON_SCREENSHOTS=docs/screenshots make test`; by default

@@ -18,6 +18,8 @@ from newsmon.sample_site.server import serve_generated_site
 from pipeline import store
 from pipeline.ingest import resources_built
 
+pytestmark = pytest.mark.e2e
+
 TABLES = {
     "articles": """SELECT a.url, a.title, a.author, a.published_at, a.text, d.url AS duplicate_of, a.relevance
                    FROM articles a LEFT JOIN articles d ON d.article_id = a.duplicate_of""",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from httpserver import Reply
 from test_cli import newsmon
 
 from pipeline import store
+
+pytestmark = pytest.mark.e2e
 
 GOOD = (
     "<html lang='en'><head><title>Envoys meet</title></head><body><nav><a href='/'>Home</a></nav><article>"

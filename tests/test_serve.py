@@ -19,6 +19,8 @@ from newsmon.sample_site.generate import sources_toml
 from newsmon.sample_site.server import serve_generated_site
 from pipeline import store
 
+pytestmark = pytest.mark.e2e
+
 WAIT = 300  # seconds: an upper bound for events that normally take a minute, not a timing assertion
 
 

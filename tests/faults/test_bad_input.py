@@ -87,6 +87,7 @@ def test_a_malformed_sources_file_is_one_line_and_writes_nothing(tmp_path, capsy
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.e2e
 def test_unknown_keys_are_one_line_warnings_and_the_run_goes_on(http_server, tmp_path):
     body = "<html><body><article><h1>Talks</h1>" + "<p>Envoys met in Doha to discuss humanitarian aid.</p>" * 12
     http_server.add("/p.html", Reply(body=(body + "</article></body></html>").encode()))

@@ -20,6 +20,8 @@ from test_store import article, enrichment
 
 from pipeline import store
 
+pytestmark = pytest.mark.e2e
+
 HERE = Path(__file__).resolve().parent
 PAGES = 6
 WAITING_FOR_WRITER = "another newsmon process is writing to"

@@ -10,7 +10,7 @@ it reports that it stopped at the point, kills it with SIGKILL, checks what a cr
 database opens; every stored article is whole, with exactly its reference rows; a feed's ETag is stored
 only when all of its entries are), runs the same command again, and compares every table that matters
 with the reference. Batches of 2 pages, so that several batches have committed when the kill comes.
-One Prefect server serves the module's newsmon processes (PREFECT_API_URL), instead of one each.
+The session's Prefect server (tests/conftest.py) serves the newsmon processes, instead of one each.
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from pathlib import Path
 import pytest
 from httpserver import LocalHTTPServer, RecordedRequest, Reply
 
-from newsmon.serving import server_healthy, stop_process
 from pipeline import store
 from pipeline.identity import article_id, canonical_url
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "data" / "gold"
@@ -297,54 +298,22 @@ class Site:
     api_url: str
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_prefect_server(home: Path) -> tuple[subprocess.Popen, str]:
-    """A Prefect server for the module's newsmon processes: the API only (no UI, no background services)."""
-    port = free_port()
-    home.mkdir()
-    env = {**os.environ, "PREFECT_HOME": str(home)}
-    env.pop("PREFECT_API_URL", None)
-    with open(home / "server.log", "wb") as log:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port",
-             str(port), "--no-services", "--no-ui"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    api_url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + WAIT
-    while not server_healthy(api_url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_process(process)
-            pytest.fail(f"the Prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
-        time.sleep(0.2)
-    return process, api_url
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
+def site(tmp_path_factory, prefect_api) -> Site:
     tmp = tmp_path_factory.mktemp("crash-site")
-    process, api_url = start_prefect_server(tmp / "prefect")
-    try:
-        with LocalHTTPServer() as server:
-            pages = build_pages()
-            links = serve(server, pages)
-            sources = tmp / "sources.toml"
-            sources.write_text(
-                "[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\nretries = 0\n"
-                "[settings]\nbatch_size = 2\nnlp_processes = 1\n"
-                f"[[sources]]\nname = 'Alpha'\nfeeds = ['{server.url('/alpha/rss.xml')}']\n"
-                f"sitemaps = ['{server.url('/alpha/sitemap.xml')}']\n"
-                f"[[sources]]\nname = 'Beta'\nfeeds = ['{server.url('/beta/rss.xml')}']\n"
-                f"sitemaps = ['{server.url('/beta/sitemap.xml')}']\n"
-            )
-            yield Site(server, pages, links, sources, api_url)
-    finally:
-        stop_process(process)
+    with LocalHTTPServer() as server:
+        pages = build_pages()
+        links = serve(server, pages)
+        sources = tmp / "sources.toml"
+        sources.write_text(
+            "[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\nretries = 0\n"
+            "[settings]\nbatch_size = 2\nnlp_processes = 1\n"
+            f"[[sources]]\nname = 'Alpha'\nfeeds = ['{server.url('/alpha/rss.xml')}']\n"
+            f"sitemaps = ['{server.url('/alpha/sitemap.xml')}']\n"
+            f"[[sources]]\nname = 'Beta'\nfeeds = ['{server.url('/beta/rss.xml')}']\n"
+            f"sitemaps = ['{server.url('/beta/sitemap.xml')}']\n"
+        )
+        yield Site(server, pages, links, sources, prefect_api)
 
 
 @dataclass

@@ -21,6 +21,8 @@ from plain_ingest import ingest_pass
 
 from pipeline import store
 
+pytestmark = pytest.mark.e2e
+
 RUNS = 20
 NEW_PER_RUN = 4
 QUIET = {5, 10, 15, 20}  # runs with no new story
