@@ -198,13 +198,28 @@ def test_body_trickling_forever_hits_the_deadline(http_server, make_fetcher, sle
     assert http_server.paths() == ["/drip"] and sleeps == []  # a deadline is not retried
 
 
-def test_slow_redirect_chain_hits_the_deadline(http_server, make_fetcher) -> None:
-    for hop in range(4):
-        slow_redirect = Reply(status=302, headers={"Location": f"/r{hop + 1}"}, delay=0.5)
-        http_server.add(f"/r{hop}", slow_redirect)
-    result = make_fetcher(deadline=1.2, read_timeout=5.0).fetch(http_server.url("/r0"), kind="page")
-    failed(result, "deadline")
-    assert http_server.paths() == ["/r0", "/r1", "/r2"]
+def test_slow_redirect_chain_hits_the_deadline(http_server, make_fetcher, sleeps) -> None:
+    """/r0 and /r1 redirect at once; /r2 holds its redirect for 8 s, under the 10 s read timeout: only the
+    chain's 2 s deadline can end the request, and it does so while /r2 still holds its answer (not at the
+    check before the next hop); /r3 is never asked."""
+    let_go, answered = threading.Event(), threading.Event()
+
+    def held(request: RecordedRequest) -> Reply:
+        let_go.wait(8.0)
+        answered.set()
+        return Reply(status=302, headers={"Location": "/r3"}, content_type=None)
+
+    http_server.redirect("/r0", "/r1")
+    http_server.redirect("/r1", "/r2")
+    http_server.add("/r2", held)
+    http_server.add("/r3", Reply(body=b"<p>too late</p>"))
+    try:
+        result = make_fetcher(deadline=2.0, read_timeout=10.0).fetch(http_server.url("/r0"), kind="page")
+        assert not answered.is_set()  # the request ended with /r2 still holding
+    finally:
+        let_go.set()
+    assert not failed(result, "deadline").permanent
+    assert http_server.paths() == ["/r0", "/r1", "/r2"] and sleeps == []  # a deadline is not retried
 
 
 @pytest.mark.parametrize(

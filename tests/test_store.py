@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline import dedup, store
@@ -123,14 +125,56 @@ def test_near_duplicate_points_at_the_earliest_original(tmp_path):
     }
 
 
-def test_a_reader_can_open_between_write_batches(tmp_path):
+READ_IN_ANOTHER_PROCESS = """
+import json, sys
+import duckdb
+from pipeline import store
+with store.reader(sys.argv[1]) as con:
+    ids = sorted(r[0] for r in con.execute("SELECT article_id FROM articles").fetchall())
+    runs = con.execute("SELECT run_id, status FROM runs").fetchall()
+    try:
+        con.execute("DELETE FROM articles")
+        refused = None
+    except duckdb.Error as exc:
+        refused = str(exc).splitlines()[0]
+print(json.dumps({"ids": ids, "runs": runs, "refused": refused}))
+"""
+
+
+def test_another_process_reads_a_running_run_between_its_batches_and_cannot_write(tmp_path):
+    """As in production: a run writes batch after batch through `Ingest.write_batch` (one writer session
+    each); between two batches a reader in another process (the dashboard, `newsmon sql`) opens the file,
+    sees the committed batch and the run still 'running', and cannot write; the next batch then commits."""
+    from pipeline.ingest import Ingest, PreparedBatch
+    from pipeline_helpers import make_config
+
+    def prepared(arts: list[Article]) -> PreparedBatch:
+        return PreparedBatch(tuple(arts), {a.article_id: enrichment(a) for a in arts}, (), len(arts))
+
     db = fresh_db(tmp_path)
-    with store.writer(db) as w:
-        w.start_run("ingest")
+    ingest = Ingest(make_config({"Example": ["http://news.example/rss.xml"]}), db)
+    run_id = ingest.start_run("ingest")
+    first = [article(n, f"{BODY} First batch, story {n}.") for n in range(1, 4)]
+    second = [article(n, f"{BODY} Second batch, story {n}.") for n in range(4, 6)]
+    assert ingest.write_batch(run_id, prepared(first)).new == 3
+
+    read = subprocess.run(
+        [sys.executable, "-c", READ_IN_ANOTHER_PROCESS, str(db)],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=False,
+    )
+    assert read.returncode == 0, read.stderr[-2000:]
+    seen = json.loads(read.stdout)
+    assert seen["ids"] == sorted(a.article_id for a in first)
+    assert seen["runs"] == [[run_id, "running"]]
+    assert seen["refused"] is not None and "read-only" in seen["refused"], seen["refused"]
+
+    assert ingest.write_batch(run_id, prepared(second)).new == 2
+    ingest.finish_run(run_id, "completed", {})
     with store.reader(db) as con:
-        assert con.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
-        with pytest.raises(duckdb.Error):
-            con.execute("DELETE FROM runs")
+        ids = sorted(r[0] for r in con.execute("SELECT article_id FROM articles").fetchall())
+        status = con.execute("SELECT status, articles_new FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    assert ids == sorted(a.article_id for a in first + second)
+    assert status == ("completed", 5)
 
 
 def test_unusable_databases_give_one_line_errors(tmp_path):
