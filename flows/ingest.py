@@ -5,7 +5,6 @@ extraction and NLP of the next batch overlap with the write of the current one, 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -16,15 +15,14 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.runners import warm_workers
 from pipeline.ingest import (
-    Batch,
     BatchOutcome,
     FeedCheck,
     Ingest,
+    PassProgress,
     PreparedBatch,
-    batch_collections,
     fetch_feeds,
+    ingest_pass,
     prepare_batch,
-    prepared_in_order,
 )
 from pipeline.settings import Config, load_config
 
@@ -42,36 +40,9 @@ def prepare(config: Config, entries: tuple, window: tuple[date, date] | None = N
     return prepare_batch(config, entries, window)
 
 
-def process_batches(
-    ingest: Ingest, run_id: str, batches: Iterable[Batch], window: tuple[date, date] | None = None
-) -> list[BatchOutcome]:
-    """Prepare batches ahead on the flow's task runner (`prepared_in_order`: PREPARING at once, the next
-    started as soon as one is prepared) while this process, the single writer, stores them one by one in
-    order."""
-    outcomes: list[BatchOutcome] = []
-    with batch_collections():
-        for batch, future in prepared_in_order(batches, lambda b: prepare.submit(ingest.config, b.entries, window)):
-            outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
-    return outcomes
-
-
 def summarise(checks: list[FeedCheck], outcomes: list[BatchOutcome]) -> dict:
-    reasons = Counter()
-    for outcome in outcomes:
-        reasons.update(outcome.reasons)
-    failed_feeds = [c for c in checks if c.failure is not None]
-    return {
-        "feeds_total": len(checks),
-        "feeds_not_modified": sum(c.status == "not_modified" for c in checks),
-        "feeds_failed": len(failed_feeds),
-        "feed_failures": {c.feed_url: c.status for c in failed_feeds},
-        "pages_fetched": sum(o.fetched for o in outcomes),
-        "pages_failed": sum(o.failed for o in outcomes),
-        "outside_window": sum(o.outside_window for o in outcomes),
-        "articles_new": sum(o.new for o in outcomes),
-        "duplicates_new": sum(o.duplicates for o in outcomes),
-        "page_failures": dict(reasons),
-    }
+    """The counts of a run (the backfill's days too), as `PassProgress.summary` gives them."""
+    return PassProgress(checks, outcomes).summary()
 
 
 def report(title: str, summary: dict, new_by_source: dict[str, int]) -> str:
@@ -105,17 +76,18 @@ def ingest_flow(db: str, sources: str) -> dict:
     warm_workers(config.settings)
     ingest = Ingest(config, Path(db))
     run_id = ingest.start_run("ingest")
-    status, checks, outcomes = "failed", [], []
+    progress, status = PassProgress(), "failed"
     try:
-        feeds = [(s.name, url) for s in config.sources for url in s.feeds]
-        states = ingest.feed_states([url for _name, url in feeds])
-        pending = fetch.submit(config, [(name, url, *states[url]) for name, url in feeds])
-        checks = ingest.keep_unstored_all(pending.result())
-        outcomes = process_batches(ingest, run_id, ingest.plan_batches(checks, ingest.retry_entries()))
-        nothing_done = checks and all(c.failure is not None for c in checks)
-        status = "failed" if nothing_done else "completed"
+        ingest_pass(
+            ingest,
+            run_id,
+            lambda feeds: fetch.submit(config, feeds).result(),
+            lambda batch: prepare.submit(config, batch.entries),
+            progress,
+        )
+        status = progress.status()
     finally:
-        summary = summarise(checks, outcomes)
+        summary = progress.summary()
         ingest.finish_run(run_id, status, summary)
     summary.update(run_id=run_id, status=status)
     leave_report(ingest, "ingest-report", "Ingest run", summary)

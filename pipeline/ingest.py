@@ -461,3 +461,83 @@ class Ingest:
                 entries=check.entries_total if check.status == "ok" else None,
                 error=check.problem,
             )
+
+
+# one pass -----------------------------------------------------------------------------------------------
+@dataclass
+class PassProgress:
+    """What an ingest pass has done so far; kept when the pass fails part-way, for the run's record."""
+
+    checks: list[FeedCheck] = field(default_factory=list)
+    outcomes: list[BatchOutcome] = field(default_factory=list)
+
+    def status(self) -> str:
+        """'failed' when every feed failed (nothing could be done at all), else 'completed'."""
+        return "failed" if self.checks and all(c.failure is not None for c in self.checks) else "completed"
+
+    def summary(self) -> dict:
+        """The run's counts, as the `runs` row and the run report keep them."""
+        reasons: Counter = Counter()
+        for outcome in self.outcomes:
+            reasons.update(outcome.reasons)
+        failed_feeds = [c for c in self.checks if c.failure is not None]
+        return {
+            "feeds_total": len(self.checks),
+            "feeds_not_modified": sum(c.status == "not_modified" for c in self.checks),
+            "feeds_failed": len(failed_feeds),
+            "feed_failures": {c.feed_url: c.status for c in failed_feeds},
+            "pages_fetched": sum(o.fetched for o in self.outcomes),
+            "pages_failed": sum(o.failed for o in self.outcomes),
+            "outside_window": sum(o.outside_window for o in self.outcomes),
+            "articles_new": sum(o.new for o in self.outcomes),
+            "duplicates_new": sum(o.duplicates for o in self.outcomes),
+            "page_failures": dict(reasons),
+        }
+
+
+FeedList = list[tuple[str, str, str | None, str | None]]
+
+
+def ingest_pass(
+    ingest: Ingest,
+    run_id: str,
+    fetch_all: Callable[[FeedList], list[FeedCheck]],
+    prepare: Callable[[Batch], Done],
+    progress: PassProgress,
+) -> None:
+    """The sequence of one ingest pass, whatever runs its parts: every feed of every source fetched in one
+    call (`fetch_all`, e.g. `fetch_feeds`), then the new entries and the pending retries in batches, each
+    prepared ahead by `prepare` (which returns a future: a Prefect task's, or a thread pool's) as
+    `prepared_in_order` starts them, while this thread, the single writer, stores them one by one in order.
+    `progress` holds the checks and outcomes as they come."""
+    feeds = [(s.name, url) for s in ingest.config.sources for url in s.feeds]
+    states = ingest.feed_states([url for _name, url in feeds])
+    progress.checks = ingest.keep_unstored_all(fetch_all([(name, url, *states[url]) for name, url in feeds]))
+    batches = ingest.plan_batches(progress.checks, ingest.retry_entries())
+    with batch_collections():
+        for batch, future in prepared_in_order(batches, prepare):
+            progress.outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
+
+
+def run_ingest(config: Config, db_path: Path) -> dict:
+    """One ingest pass without Prefect, with the `ingest` flow's sequence and concurrency (`ingest_pass`):
+    feeds fetched concurrently, batches prepared ahead on PREPARING threads (extraction and NLP on the
+    worker processes), the run recorded as the flow records it. For tests that need many runs in one process
+    and benchmarks that measure Prefect's share. Returns the run's summary with its id and status."""
+    ingest = Ingest(config, db_path)
+    run_id = ingest.start_run("ingest")
+    progress, status = PassProgress(), "failed"
+    try:
+        with ThreadPoolExecutor(PREPARING, "prepare") as pool:
+            ingest_pass(
+                ingest,
+                run_id,
+                lambda feeds: fetch_feeds(config, feeds),
+                lambda batch: pool.submit(prepare_batch, config, batch.entries, None),
+                progress,
+            )
+        status = progress.status()
+    finally:
+        summary = progress.summary()
+        ingest.finish_run(run_id, status, summary)
+    return {**summary, "run_id": run_id, "status": status, "batches": len(progress.outcomes)}
