@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from datetime import date, datetime
 
 import pytest
@@ -15,6 +17,8 @@ from newsmon.sample_site.server import serve_generated_site
 from pipeline import store
 
 pytestmark = pytest.mark.e2e
+
+WAIT = 300  # seconds: a safety net for events that take a few seconds, not a timing assertion
 
 
 @pytest.fixture(scope="module")
@@ -112,39 +116,73 @@ def test_two_writers_at_once_both_finish_without_lock_errors_or_duplicates(site,
     assert doubled == (0, 0, 0)
 
 
-def test_sql_answers_while_a_run_is_writing(http_server, tmp_path):
+def test_sql_answers_between_the_write_batches_of_a_running_run(http_server, tmp_path):
+    """A run writes 3 batches of 4 pages. The pages of each batch are held by the site until the test lets
+    them go, so the run is still running, with exactly k batches committed, when `newsmon sql` asks: the
+    reader gets in between two commits of one run, sees each commit whole, and the run goes on."""
     s = http_server
-    pages = 24
+    batch, batches = 4, 3
+    gates = [threading.Event() for _ in range(batches)]
     body = (
         "<html><body><article><h1>Talks</h1>"
         + "<p>Amir Khan Muttaqi met envoys in Doha to discuss humanitarian aid and the frozen reserves.</p>" * 8
         + "</article></body></html>"
     ).encode()
-    for n in range(pages):
-        s.add(f"/p{n}.html", Reply(body=body, delay=0.4))
-    items = "".join(f"<item><title>t{n}</title><link>{s.url(f'/p{n}.html')}</link></item>" for n in range(pages))
+
+    def held(n: int):
+        def answer(_request) -> Reply:
+            assert gates[n // batch].wait(WAIT), "the test never let this page go"
+            return Reply(body=body)
+
+        return answer
+
+    for n in range(batch * batches):
+        s.add(f"/p{n}.html", held(n))
+    items = "".join(
+        f"<item><title>t{n}</title><link>{s.url(f'/p{n}.html')}</link></item>" for n in range(batch * batches)
+    )
     s.add("/rss.xml", Reply(body=f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>".encode()))
     sources = tmp_path / "sources.toml"
+    # a held page must not time out (the run waits for the test, however slow the machine), and the held
+    # requests of the batches prepared ahead must leave connections free for the batch let go (concurrency)
     sources.write_text(
-        "[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\nconcurrency = 1\n"
+        f"[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\nconcurrency = 16\nread_timeout = {WAIT}\n"
+        f"deadline = {WAIT}\n[settings]\nbatch_size = {batch}\n"
         f"[[sources]]\nname = 'Slow'\nfeeds = ['{s.url('/rss.xml')}']\n"
     )
     db = tmp_path / "n.duckdb"
     store.prepare(db)
-    settings_dir = tmp_path  # batches of 4: the run commits several times while the queries run
-    run = subprocess.Popen(
-        [sys.executable, "-m", "newsmon", "run", "--db", str(db), "--sources", str(sources)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    answered_during_run = 0
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "newsmon", "run", "--db", str(db), "--sources", str(sources)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+    query = "SELECT (SELECT COUNT(*) FROM articles), (SELECT string_agg(status, ',') FROM runs)"
     try:
-        while run.poll() is None:
-            result = newsmon("sql", "SELECT status, COUNT(*) FROM runs GROUP BY status", "--db", str(db), "--format", "csv")
-            assert result.returncode == 0, result.stderr
-            if "running" in result.stdout:
-                answered_during_run += 1
+        for k in range(batches - 1):
+            gates[k].set()  # batch k may be fetched and written; batch k + 1 stays held
+            deadline = time.monotonic() + WAIT  # a safety net, not a timing assertion
+            while stored_count(db) < batch * (k + 1):
+                assert run.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.1)
+            answer = newsmon("sql", query, "--db", str(db), "--format", "csv")
+            assert answer.returncode == 0, answer.stderr
+            assert answer.stdout.splitlines()[1] == f"{batch * (k + 1)},running"  # whole batches, the run going on
+            assert run.poll() is None  # the writer is still at work: the reader came between two of its commits
+        gates[-1].set()
+        run.wait(timeout=WAIT)
     finally:
-        out, err = run.communicate(timeout=300)
-    assert run.returncode == 0, err[-2000:]
-    assert answered_during_run >= 2, settings_dir
-    assert newsmon("sql", "SELECT COUNT(*) FROM articles", "--db", str(db), "--format", "csv").stdout == f"count_star()\n{pages}\n"
+        for gate in gates:
+            gate.set()
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 0, log.read_text()[-2000:]
+    final = newsmon("sql", query, "--db", str(db), "--format", "csv").stdout.splitlines()[1]
+    assert final == f"{batch * batches},completed"
+
+
+def stored_count(db) -> int:
+    with store.reader(db) as con:
+        return con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
