@@ -45,9 +45,10 @@ lock:
 demo: install
 	$(BIN)/newsmon demo
 
-# The suite runs on every core (pytest-xdist; a test file stays on one worker, so its module fixtures are built
-# once). `make test-fast` leaves out the end-to-end and browser tests (markers e2e, browser): the inner loop.
-TEST_WORKERS ?= auto
+# The suite runs on pytest-xdist workers, one more than the cores (many tests wait on servers and subprocesses),
+# a test file staying on one worker so its module fixtures are built once. `make test-fast` leaves out the
+# end-to-end and browser tests (markers e2e, browser): the inner loop.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 test: install
 	$(PYTEST)
