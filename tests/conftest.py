@@ -56,7 +56,14 @@ def prefect_api(prefect_home, tmp_path_factory) -> Iterator[str]:
 
 def pytest_collection_modifyitems(items) -> None:
     """Tests marked `e2e` or `browser` run flows: they get the session's Prefect server, set up before any of
-    their fixtures (a module's fixture may run `newsmon run` itself); the other tests start none."""
+    their fixtures (a module's fixture may run `newsmon run` itself); the other tests start none. Their
+    files, the long ones, come first, so that xdist (a file per worker) starts them first and the short
+    files fill the workers at the end, instead of a long file starting last."""
+    def end_to_end(item) -> bool:
+        return bool(item.get_closest_marker("e2e") or item.get_closest_marker("browser"))
+
     for item in items:
-        if item.get_closest_marker("e2e") or item.get_closest_marker("browser"):
+        if end_to_end(item):
             item.fixturenames.insert(0, "prefect_api")
+    long_files = {item.path for item in items if end_to_end(item)}
+    items.sort(key=lambda item: item.path not in long_files)  # stable: the order within each group stays
