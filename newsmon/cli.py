@@ -187,6 +187,27 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_actors_suggest(args) -> int:
+    from pipeline.suggest import as_toml, suggest
+
+    db = _db_path(args.db, create_default_folder=False)
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise UsageError(f"--since must be a date YYYY-MM-DD, not {args.since!r}") from None
+    found = suggest(db, since, args.min_articles, args.limit)
+    if not found:
+        print(f"# no name outside the registry is named in {args.min_articles} or more relevant stories"
+              + (f" since {since}" if since else ""))
+        return 0
+    print(f"# {len(found)} names outside config/actors.toml, most covered first: review each block, then paste it")
+    print("# into config/actors.toml and run `newsmon backfill --reprocess` over the affected days.\n")
+    print("\n\n".join(as_toml(s) for s in found))
+    return 0
+
+
 def cmd_demo(args) -> int:
     from newsmon.sample_site.generate import sources_toml
     from newsmon.sample_site.server import serve_generated_site
@@ -310,6 +331,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port for the sample site (default {DEMO_PORT})")
     p.add_argument("--site-dir", default="data/sample-site", help="where the sample site is generated")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("actors", help="the actor registry: suggest names to add", description="the actor registry")
+    actors = p.add_subparsers(dest="actors_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    p = actors.add_parser(
+        "suggest",
+        help="print TOML blocks for config/actors.toml: the most frequent names outside the registry",
+        description="print TOML blocks for config/actors.toml: the names outside the registry named in the most "
+        "relevant stories, with their spellings and two sentences where they were seen",
+    )
+    p.add_argument("--db", help="DuckDB file (default: $NEWSMON_DB, else data/newsmon.duckdb)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles of this day or later (default: all)")
+    p.add_argument("--min-articles", type=int, default=3, help="named in at least this many stories (default 3)")
+    p.add_argument("--limit", type=int, default=20, help="at most this many names (default 20)")
+    p.set_defaults(func=cmd_actors_suggest)
     p = add("dashboard", "serve the dashboard on 127.0.0.1 (reads the database read-only)", sources=False)
     p.add_argument("--port", type=int, default=8501, help="port for the dashboard (default 8501)")
     p.set_defaults(func=cmd_dashboard)

@@ -57,7 +57,7 @@ def test_every_command_in_help_is_documented_in_the_readme():
     reference = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
     for command in commands:
         assert f"| `newsmon {command}" in readme, command
-        assert f"\n## `newsmon {command}`\n" in reference, command
+        assert f"\n## `newsmon {command}" in reference, command
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from dashboard_helpers import sample_database
 from streamlit.testing.v1 import AppTest
-from test_cli import newsmon
+from test_cli import ROOT, newsmon
 
 from pipeline import dedup, store
 from pipeline.extract import compress_html
@@ -364,3 +364,45 @@ def test_newsmon_dashboard_refuses_a_bad_port_in_one_line(tmp_path):
         busy.listen()
         result = newsmon("dashboard", "--port", str(busy.getsockname()[1]), "--db", str(tmp_path / "n.duckdb"))
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "cannot serve the dashboard" in result.stderr
+
+
+# --- `newsmon actors suggest` on the same (demo) database ------------------------------------------------
+def test_actors_suggest_prints_reviewable_blocks_for_frequent_unregistered_names(db, tmp_path):
+    import tomllib
+
+    from pipeline.domain import KINDS, load_actors
+
+    result = newsmon("actors", "suggest", "--db", str(db), "--min-articles", "3", "--limit", "10")
+    assert result.returncode == 0, result.stderr
+    blocks = tomllib.loads(result.stdout)["actor"]
+    assert 1 <= len(blocks) <= 10
+    registry = {r[0] for r in rows(db, "SELECT actor FROM actors")}
+    for block in blocks:
+        assert block["name"] not in registry and block["kind"] in KINDS and block["name"] in block["aliases"]
+        stories = rows(
+            db,
+            "SELECT COUNT(DISTINCT r.story_id) FROM mentions m JOIN relevant_articles r USING (article_id) "
+            "WHERE m.actor IS NULL AND COALESCE(m.name, m.surface) = ?",
+            [block["name"]],
+        )[0][0]
+        assert stories >= 3
+        assert f"# {block['name']}: {stories} stories" in result.stdout  # the count is the direct count
+    assert sum(line.startswith("#   ") for line in result.stdout.splitlines()) >= len(blocks)  # sentences
+    # ready to paste: the registry with every block added still loads (no alias owned twice)
+    registry_file = tmp_path / "actors.toml"
+    registry_file.write_text((ROOT / "config" / "actors.toml").read_text(encoding="utf-8") + "\n" + result.stdout)
+    assert {b["name"] for b in blocks} <= {a.name for a in load_actors(registry_file)}
+    # --since narrows to later articles
+    later = newsmon("actors", "suggest", "--db", str(db), "--since", "2021-12-01", "--min-articles", "1")
+    assert later.returncode == 0, later.stderr
+    for block in tomllib.loads(later.stdout).get("actor", []):
+        first = rows(
+            db,
+            "SELECT MIN(r.day) FROM mentions m JOIN relevant_articles r USING (article_id) "
+            "WHERE m.actor IS NULL AND COALESCE(m.name, m.surface) = ? AND r.day >= DATE '2021-12-01'",
+            [block["name"]],
+        )[0][0]
+        assert first is not None
+    for bad, needle in ((["--since", "2021-13-01"], "--since"), (["--min-articles", "0"], "at least 1")):
+        refused = newsmon("actors", "suggest", "--db", str(db), *bad)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and needle in refused.stderr

@@ -160,15 +160,20 @@ def test_slugs_follow_github(heading, slug):
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Each command's parser by name; a command with actions of its own ("actors suggest") by both words."""
     parser = build_parser()
     (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
+    commands = {}
+    for name, sub in action.choices.items():
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        commands.update({f"{name} {n}": p for n, p in nested[0].choices.items()} if nested else {name: sub})
+    return commands
 
 
 def command_sections() -> dict[str, str]:
     """docs/commands.md's text under each `## \\`newsmon NAME\\`` heading, by NAME."""
     text = COMMANDS_PAGE.read_text(encoding="utf-8")
-    parts = re.split(r"^## `newsmon (\w+)`[^\n]*$", text, flags=re.M)
+    parts = re.split(r"^## `newsmon (\w+(?: \w+)?)`[^\n]*$", text, flags=re.M)
     return {name: body.split("\n## ")[0] for name, body in zip(parts[1::2], parts[2::2])}
 
 
