@@ -1,17 +1,19 @@
-"""Evaluate newsmon's NLP against the labelled set in tests/data/gold/.
+"""Evaluate newsmon's NLP against the labelled sets: the synthetic one (tests/data/gold/, written by the
+project in the style its rules expect) and the real one (tests/data/real/, real articles annotated by hand,
+reported as its development half, tuned on, and its held-out half, never tuned on).
 
-Prints precision, recall and F1 for actors (the set of canonical actors per article, micro-averaged),
-topics (micro-averaged) and quotes (found / gold), the accuracy of quote speakers, and relevance on the
-off-subject articles; with --throughput, NLP speed against bare spaCy NER on the same texts.
+Per set: persons (P/R/F1, and how many got two names in one article), organisations and acting states
+(recall), registry coverage of the labelled persons, registry actors (synthetic set), topics, quotes found by
+exact span and their speakers, quote precision, relevance accuracy, and the resolution of role and surname
+mentions, scored mention by mention (bench/scoring.py). With --throughput, NLP speed against bare spaCy NER.
 
-    .venv/bin/python bench/eval_nlp.py [--errors] [--throughput] [--json OUT]
+    .venv/bin/python bench/eval_nlp.py [--set synthetic|dev|heldout ...] [--errors] [--throughput] [--json OUT]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 import tomllib
@@ -20,6 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from real_set import load_real, word_occurrences  # noqa: E402
+from scoring import Labels, Score, frequent_unregistered, registry_coverage, report, score_article  # noqa: E402
 
 from pipeline.domain import load_domain  # noqa: E402
 from pipeline.nlp import Annotator, load_model  # noqa: E402
@@ -27,6 +33,7 @@ from pipeline.settings import load_settings  # noqa: E402
 
 GOLD_DIR = ROOT / "tests" / "data" / "gold"
 BUNDLED_SEED = ROOT / "newsmon" / "sample_site" / "seed_article.txt"
+SETS = ("synthetic", "dev", "heldout")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class GoldArticle:
     actors: frozenset[str]
     topics: frozenset[str]
     quotes: tuple[tuple[str, str], ...]  # (speaker, text)
+    mentions: tuple[tuple[int, str, str], ...] = ()  # (offset, surface, canonical name or "")
 
 
 def _body(entry: dict) -> str:
@@ -48,94 +56,60 @@ def _body(entry: dict) -> str:
     return "\n".join(source.read_text(encoding="utf-8").splitlines()[4:]).strip()
 
 
+def _mention_offsets(text: str, entries: list[dict]) -> tuple[tuple[int, str, str], ...]:
+    found = []
+    for m in entries:
+        starts = word_occurrences(text, m["surface"])
+        if m.get("nth"):
+            starts = [starts[n - 1] for n in m["nth"]]
+        found += [(start, m["surface"], m["actor"]) for start in starts]
+    return tuple(sorted(found))
+
+
 def load_gold(folder: Path = GOLD_DIR) -> list[GoldArticle]:
     articles = []
     for path in sorted(folder.glob("*.toml")):
         entry = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = _body(entry)
         articles.append(
             GoldArticle(
                 name=path.stem,
-                text=_body(entry),
+                text=text,
                 relevant=entry.get("relevant", True),
                 actors=frozenset(entry.get("actors", [])),
                 topics=frozenset(entry.get("topics", [])),
                 quotes=tuple((q["speaker"], q["text"]) for q in entry.get("quotes", [])),
+                mentions=_mention_offsets(text, entry.get("mentions", [])),
             )
         )
     return articles
 
 
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp, "fn": fn}
+def labelled(which: str) -> list[Labels]:
+    """One set as `Labels`: "synthetic", or the real set's "dev" or "heldout" half."""
+    if which == "synthetic":
+        return [
+            Labels(g.name, g.text, g.relevant, g.topics, g.quotes, g.mentions, actors=g.actors) for g in load_gold()
+        ]
+    return [
+        Labels(a.name, a.text, a.relevant, a.topics, a.quotes, tuple((m.start, m.surface, m.actor) for m in a.mentions),
+               persons=a.persons, others=a.organisations | a.states)
+        for a in load_real(split=which)
+    ]
 
 
-_WORDS = re.compile(r"\w+")
-
-
-def _words(text: str) -> list[str]:
-    return _WORDS.findall(text.lower())
-
-
-def same_quote(gold: str, found: str) -> bool:
-    """The found quote covers the gold one (or the other way round), by words, allowing a trailing split."""
-    g, f = _words(gold), _words(found)
-    if not g or not f:
-        return False
-    gs, fs = " ".join(g), " ".join(f)
-    return gs in fs or fs in gs and len(f) >= 0.6 * len(g)
-
-
-def evaluate(annotator: Annotator, gold: list[GoldArticle], threshold: float) -> tuple[dict, list[str]]:
-    results = annotator.annotate([(g.name, g.text) for g in gold])
-    counts = {"actors": [0, 0, 0], "topics": [0, 0, 0], "quotes": [0, 0, 0]}
-    speakers_right = speakers_total = 0
-    errors: list[str] = []
-    relevance = {}
-    for g in gold:
-        e = results[g.name]
-        relevance[g.name] = e.relevance
-        found_actors = {m.actor for m in e.mentions if m.actor}
-        found_topics = {t.topic for t in e.topics}
-        for key, want, got in (("actors", g.actors, found_actors), ("topics", g.topics, found_topics)):
-            counts[key][0] += len(want & got)
-            counts[key][1] += len(got - want)
-            counts[key][2] += len(want - got)
-            if want != got:
-                errors.append(f"{g.name} {key}: missed {sorted(want - got)} extra {sorted(got - want)}")
-        unmatched = list(e.quotes)
-        for speaker, text in g.quotes:
-            speakers_total += 1
-            match = next((q for q in unmatched if same_quote(text, q.quote)), None)
-            if match is None:
-                counts["quotes"][2] += 1
-                errors.append(f"{g.name} quote missed: {speaker}: {text[:70]!r}")
-                continue
-            unmatched.remove(match)
-            counts["quotes"][0] += 1
-            if match.speaker == speaker:
-                speakers_right += 1
-            else:
-                errors.append(f"{g.name} speaker: {match.speaker!r} for {speaker!r}: {text[:50]!r}")
-        counts["quotes"][1] += len(unmatched)
-        errors += [f"{g.name} quote extra: {q.speaker}: {q.quote[:70]!r}" for q in unmatched]
-    off_subject = {g.name: relevance[g.name] for g in gold if not g.relevant}
-    on_subject = [relevance[g.name] for g in gold if g.relevant]
-    report = {
-        "articles": len(gold),
-        "actors": prf(*counts["actors"]),
-        "topics": prf(*counts["topics"]),
-        "quotes": prf(*counts["quotes"]),
-        "quote_speaker_accuracy": round(speakers_right / speakers_total, 4) if speakers_total else 1.0,
-        "gold_quotes": speakers_total,
-        "relevance_threshold": threshold,
-        "off_subject_relevance": off_subject,
-        "on_subject_below_threshold": sum(r < threshold for r in on_subject),
-        "on_subject": len(on_subject),
-    }
-    return report, errors
+def evaluate(annotator: Annotator, labels: list[Labels], threshold: float) -> tuple[dict, list[str]]:
+    """The measures of one set (bench/scoring.py) and every disagreement, one line each."""
+    results = annotator.annotate([(x.name, x.text) for x in labels])
+    persons = {a.name for a in annotator.domain.actors if a.kind == "person"}
+    score = Score()
+    for x in labels:
+        score_article(x, results[x.name], threshold, persons, score)
+    out = report(score)
+    if labels and labels[0].persons is not None:
+        out["registry_coverage_of_persons"] = registry_coverage([x.persons for x in labels], persons)
+        out["unregistered_in_two_or_more"] = frequent_unregistered([x.persons for x in labels], persons)
+    return out, score.errors
 
 
 def throughput(annotator: Annotator, texts: list[str], model: str, repeat: int = 5) -> dict:
@@ -161,36 +135,69 @@ def throughput(annotator: Annotator, texts: list[str], model: str, repeat: int =
     }
 
 
+ROWS = (  # (label, key, kind): kind "prf" prints P/R/F1, "ratio" one figure
+    ("persons", "persons", "prf"),
+    ("persons with two names in an article", "persons_two_names", "ratio"),
+    ("organisations and acting states recall", "organisations_states_recall", "ratio"),
+    ("registry coverage of the labelled persons", "registry_coverage_of_persons", "ratio"),
+    ("registry actors (synthetic labels)", "actors", "prf"),
+    ("topics", "topics", "prf"),
+    ("quotes found (exact span)", "quotes_found", "ratio"),
+    ("quotes with a named speaker found", "named_quotes_found", "ratio"),
+    ("speaker right (of those with a named speaker)", "speaker_right", "ratio"),
+    ("quote precision (found quotes of 6+ words)", "quote_precision", "ratio"),
+    ("relevance accuracy", "relevance_accuracy", "ratio"),
+    ("role and surname mentions resolved right", "mention_resolution", "ratio"),
+)
+
+
+def table(reports: dict[str, dict]) -> str:
+    names = list(reports)
+    lines = ["| measure | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
+    for label, key, kind in ROWS:
+        cells = []
+        for name in names:
+            r = reports[name].get(key)
+            if r is None:
+                cells.append("")
+            elif kind == "prf":
+                cells.append(f"P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}")
+            else:
+                cells.append(f"{r['value']:.3f} ({r['right']}/{r['total']})")
+        if any(cells):
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--errors", action="store_true", help="list every disagreement with the gold set")
+    parser.add_argument("--set", action="append", choices=SETS, help="which sets (default: all three)")
+    parser.add_argument("--errors", action="store_true", help="list every disagreement with the labels")
     parser.add_argument("--throughput", action="store_true", help="also measure speed against bare spaCy NER")
     parser.add_argument("--json", type=Path, help="write the report here too")
     args = parser.parse_args()
     settings = load_settings()
     annotator = Annotator(load_domain(), settings.spacy_model, settings.nlp_batch_size, 1)
-    gold = load_gold()
-    report, errors = evaluate(annotator, gold, settings.relevance_threshold)
+    reports = {}
+    for which in args.set or SETS:
+        labels = labelled(which)
+        if not labels:
+            continue
+        reports[which], errors = evaluate(annotator, labels, settings.relevance_threshold)
+        if args.errors:
+            print(f"# {which}\n" + "\n".join(errors) + "\n")
     if args.throughput:
-        texts = [g.text for g in gold] * 20
-        report["throughput"] = throughput(annotator, texts, settings.spacy_model)
-    if args.errors:
-        print("\n".join(errors))
-        print()
-    print(json.dumps(report, indent=1))
+        texts = [x.text for which in ("synthetic", "dev") for x in labelled(which)] * 10
+        reports["throughput"] = throughput(annotator, texts, settings.spacy_model)
+    print(json.dumps(reports, indent=1))
     print()
-    print("| measure | precision | recall | F1 |")
-    print("| --- | --- | --- | --- |")
-    for key in ("actors", "topics", "quotes"):
-        r = report[key]
-        print(f"| {key} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |")
-    print(f"\nquote speaker accuracy: {report['quote_speaker_accuracy']:.3f} over {report['gold_quotes']} gold quotes")
-    if "throughput" in report:
-        t = report["throughput"]
-        print(f"NLP throughput: {t['newsmon_nlp_words_per_s']} words/s vs bare NER {t['bare_ner_words_per_s']} "
+    print(table({k: v for k, v in reports.items() if k != "throughput"}))
+    if "throughput" in reports:
+        t = reports["throughput"]
+        print(f"\nNLP throughput: {t['newsmon_nlp_words_per_s']} words/s vs bare NER {t['bare_ner_words_per_s']} "
               f"words/s: ratio {t['ratio']:.2f}")
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(reports, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
