@@ -20,10 +20,12 @@ MIN_QUOTE_WORDS = 6  # the labelled quotes are those of 6 words or more; shorter
 
 
 def norm(name: str) -> str:
-    """A name for comparison: no diacritics, lower case, letters and digits only, single spaces."""
+    """A name for comparison: no diacritics, lower case, letters and digits only, single spaces, no leading
+    "the" ("the education ministry" is "education ministry")."""
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", plain.replace("’", "'").replace("'", "")).split())
+    words = re.sub(r"[^\w]+", " ", plain.replace("’", "'").replace("'", "")).split()
+    return " ".join(words[1:] if words[:1] == ["the"] and len(words) > 1 else words)
 
 
 _MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "’": "'", "‘": "'"})
@@ -183,6 +185,7 @@ def score_article(label: Labels, e: Enrichment, threshold: float, person_actors:
         s.mentions_total += 1
         end = start + len(surface)
         covering = [m for m in e.mentions if m.start_char < end and start < m.end_char]
+        covering = [m for m in covering if m.label == "PERSON"] or covering  # "the ISI chief": the person
         resolved = {norm(m.name or m.actor or "") for m in covering if (m.actor or (m.name and m.name != m.surface))}
         right = resolved == {norm(actor)} if actor else not resolved
         s.mentions_right += right

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT, ConfigError
@@ -45,11 +45,24 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Language:
+    """How the news writes names, roles and credits (config/language.toml): not about the subject."""
+
+    titles: frozenset[str] = frozenset()
+    honorifics: frozenset[str] = frozenset()
+    not_persons: frozenset[str] = frozenset()
+    credits: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    demonyms: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Domain:
     actors: tuple[Actor, ...]
     topics: tuple[Topic, ...]
     min_topic_score: float
     subject: Subject
+    language: Language = field(default_factory=Language)
 
     def is_anchor(self, actor: Actor) -> bool:
         return actor.name in self.subject.anchor_actors or actor.affiliation in self.subject.anchor_affiliations
@@ -130,13 +143,30 @@ def load_subject(path: Path) -> Subject:
     )
 
 
+def load_language(path: Path) -> Language:
+    data = _load(path)
+    demonyms = data.get("demonyms", {})
+    if not isinstance(demonyms, dict) or not all(isinstance(v, str) for v in demonyms.values()):
+        raise ConfigError(f"{path.name}: [demonyms] must map words to actor names")
+    return Language(
+        titles=frozenset(t.lower() for t in _strings(data.get("titles"), f"{path.name}: titles")),
+        honorifics=frozenset(t.lower() for t in _strings(data.get("honorifics"), f"{path.name}: honorifics")),
+        not_persons=frozenset(t.lower() for t in _strings(data.get("not_persons"), f"{path.name}: not_persons")),
+        credits=tuple(t.lower() for t in _strings(data.get("credits"), f"{path.name}: credits")),
+        roles=tuple(t.lower() for t in _strings(data.get("roles"), f"{path.name}: roles")),
+        demonyms={k.lower(): v for k, v in demonyms.items()},
+    )
+
+
 def load_domain(config_dir: Path = CONFIG_DIR) -> Domain:
     topics, min_score = load_topics(config_dir / "topics.toml")
+    language = config_dir / "language.toml"
     return Domain(
         actors=load_actors(config_dir / "actors.toml"),
         topics=topics,
         min_topic_score=min_score,
         subject=load_subject(config_dir / "subject.toml"),
+        language=load_language(language if language.is_file() else CONFIG_DIR / "language.toml"),
     )
 
 

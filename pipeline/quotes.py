@@ -30,7 +30,15 @@ _UNNAMED = re.compile(
     r"doctor|witness|member|activist|representative|elder|statement)s?)\b",
     re.I,
 )
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+_STOP = re.compile(r"[.!?](?=\s|$)")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.(?:[A-Z]\.)*|\b(?:Mr|Ms|Mrs|Dr|St|Gen|Lt|Col|Maj|Capt|Jr|Sr|No|Prof|Gov|Sen|Rep))$")
+
+
+def sentence_ends(text: str, lo: int = 0, hi: int | None = None) -> list[re.Match]:
+    """The ends of sentences in text[lo:hi]: a full stop, a question or exclamation mark before a space,
+    not the point of an abbreviation ("U.N.", "Mr.", "Gen.")."""
+    hi = len(text) if hi is None else hi
+    return [m for m in _STOP.finditer(text, lo, hi) if not _ABBREVIATION.search(text, max(lo, m.start() - 8), m.end())]
 MAX_CLAUSE = 220  # characters of attribution looked at on either side of a quote
 MIN_WORDS = 2  # one-word scare quotes ("failed") are not quotes
 
@@ -70,15 +78,14 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 def _clause_after(text: str, end: int, limit: int) -> tuple[int, int]:
     start = end + 1
     stop = min(limit, start + MAX_CLAUSE, text.find("\n", start) if "\n" in text[start:] else len(text))
-    match = _SENTENCE_END.search(text, start, stop)
-    return start, (match.end() if match else stop)
+    ends = sentence_ends(text, start, stop)
+    return start, (ends[0].end() if ends else stop)
 
 
 def _clause_before(text: str, start: int, floor: int) -> tuple[int, int]:
     begin = max(floor, start - 1 - MAX_CLAUSE, text.rfind("\n", 0, start) + 1)
-    window = text[begin : start - 1]
-    ends = list(_SENTENCE_END.finditer(window))
-    return (begin + ends[-1].end() if ends else begin), start - 1
+    ends = sentence_ends(text, begin, start - 1)
+    return (ends[-1].end() if ends else begin), start - 1
 
 
 def _speaker_in(

@@ -1,0 +1,188 @@
+"""From a document's entities to resolved mentions: who each name, surname and role phrase in an article is.
+
+1. Candidates: registry aliases (the entity ruler's), registry short forms (surnames), and the model's own
+   entities, persons trimmed to the name (`pipeline.names`); names in journalists' credits are left out;
+   a person the registry knows under a slightly different spelling is that registry actor.
+2. Persons under several forms are one: a surname or a shorter form ("Muttaqi", "Khan Muttaqi", "Mr
+   Stanikzai") is the person whose fuller name the article gives anywhere, before or after; a registry
+   surname preceded by another first name is someone else ("Sediqa Amiri" is not Rina Amiri).
+3. Roles (`pipeline.roles`): a role phrase next to a name binds the role to that person for the article
+   ("Norway's foreign minister, Anniken Huitfeldt"); a role phrase alone is the one person the article or
+   the registry gives that role and whose state fits the role's qualifier ("the Norwegian foreign minister"
+   is never the Taliban's), else nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from pipeline.names import NOT_NAME_START, NearNames, fold, in_credit, trim_person
+from pipeline.quotes import NamedSpan
+from pipeline.roles import RoleBook, RoleMatch
+
+SHORT_FORM = "short-form::"
+PERSON_KIND = "person"
+
+
+@dataclass
+class Candidate:
+    start: int  # token range
+    end: int
+    start_char: int
+    end_char: int
+    surface: str
+    label: str
+    actor: str | None
+    short_of: str | None = None  # a registry surname: the person it names once their full name is given
+    name: str | None = None
+
+
+class MentionResolver:
+    """Holds what resolution needs from the registry and the language file; `resolve` works per document."""
+
+    def __init__(self, actors: dict, language, near: NearNames, roles: RoleBook, title_before):
+        self.actors = actors
+        self.language = language
+        self.near = near
+        self.roles = roles
+        self.title_before = title_before  # (doc, token index) -> True when the token is a title word
+
+    # 1. candidates -----------------------------------------------------------------------------
+    def candidates(self, doc: Doc, text: str, ents: list[Span]) -> list[Candidate]:
+        found = []
+        for ent in ents:
+            if in_credit(text, ent.start_char, self.language):
+                continue
+            entity_id = ent.ent_id_
+            if entity_id.startswith(SHORT_FORM):
+                before = doc[ent.start - 1] if ent.start > 0 else None
+                if before is not None and before.is_title and not before.is_stop and not before.ent_type_ \
+                        and not self.title_before(doc, ent.start - 1) and "\n" not in before.whitespace_ \
+                        and not NOT_NAME_START.match(before.text):
+                    # "Sediqa Amiri" is not Rina Amiri: a first name in front makes it someone else
+                    span = doc[ent.start - 1 : ent.end]
+                    found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
+                                           None))
+                else:
+                    found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, "PERSON", None,
+                                           short_of=entity_id[len(SHORT_FORM):]))
+            elif entity_id:
+                found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_,
+                                       entity_id))
+            elif ent.label_ == "PERSON":
+                trimmed = trim_person(doc, ent, self.language)
+                if trimmed is None:
+                    continue
+                span = doc[trimmed[0] : trimmed[1]]
+                actor = self.near.find(span.text)
+                found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
+                                       actor))
+            else:
+                found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_, None))
+        return found
+
+    # 2. one person, several forms ---------------------------------------------------------------
+    def resolve_persons(self, cands: list[Candidate]) -> None:
+        named = {c.actor for c in cands if c.actor}
+        # the full forms: registry persons by canonical name, others by their longest written form
+        fulls: list[tuple[list[str], str | None, str, int]] = []  # (folded words, actor, name, char)
+        for c in cands:
+            if c.label != "PERSON" or c.short_of:
+                continue
+            if c.actor and self.actors[c.actor].kind == PERSON_KIND:
+                for alias in (c.surface, c.actor):
+                    fulls.append((fold(alias).split(), c.actor, c.actor, c.start_char))
+            elif not c.actor and len(c.surface.split()) > 1:
+                fulls.append((fold(c.surface).split(), None, c.surface, c.start_char))
+        # an unregistered full form that is part of a longer one is that longer name
+        longest: dict[str, str] = {}
+        for words, actor, name, _at in fulls:
+            if actor is None:
+                longer = [n for w, a, n, _ in fulls if a is None and len(w) > len(words) and _part_of(words, w)]
+                longest[name] = max(longer, key=len) if longer else name
+        fulls = [(w, a, longest.get(n, n) if a is None else n, at) for w, a, n, at in fulls]
+
+        surnames = {w[-1] for w, _a, _n, _at in fulls}
+        for c in cands:  # "Later Okafor" taken for an organisation: the surname of a person named in full
+            if c.label != "PERSON" and not c.actor:
+                words = c.surface.split()
+                if len(words) == 2 and NOT_NAME_START.match(words[0]):
+                    words = words[1:]
+                if len(words) == 1 and fold(words[0]) in surnames:
+                    offset = c.surface.rfind(words[0])
+                    c.start_char, c.surface, c.label = c.start_char + offset, words[0], "PERSON"
+                    c.start = c.end - 1
+        for c in cands:
+            if c.label != "PERSON":
+                continue
+            if c.actor:
+                c.name = c.actor
+                continue
+            words = fold(c.surface).split()
+            if not words:
+                continue
+            if c.short_of and c.short_of in named:
+                c.actor = c.name = c.short_of
+                continue
+            matches = {(a, n): at for w, a, n, at in fulls if len(w) > len(words) and _part_of(words, w)}
+            if not matches and len(words) > 1:
+                c.name = longest.get(c.surface, c.surface)
+                continue
+            if len({key for key in matches}) > 1:  # two people share the surname: the nearest one before, else after
+                before = {k: at for k, at in matches.items() if at < c.start_char}
+                pool = before or matches
+                key = max(pool, key=pool.get) if before else min(pool, key=pool.get)
+            elif matches:
+                key = next(iter(matches))
+            else:
+                c.name = c.surface
+                continue
+            c.actor, c.name = key
+
+    # 3. everything, in order --------------------------------------------------------------------
+    def bare_surnames(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+        """Capitalised words that are the last name of a person named in full in the article, where the model
+        saw no entity ("Price said", "West told reporters"): not after "the", not a sentence opener followed
+        by a capitalised word."""
+        surnames = {}
+        for c in cands:
+            words = c.surface.split()
+            if c.label == "PERSON" and len(words) > 1 and len(words[-1]) > 2 and words[-1][0].isupper():
+                surnames[words[-1]] = True
+        if not surnames:
+            return []
+        taken = {i for c in cands for i in range(c.start, c.end)}
+        found = []
+        for token in doc:
+            if token.i in taken or token.text not in surnames or token.ent_type_:
+                continue
+            previous = doc[token.i - 1] if token.i > 0 else None
+            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if previous is not None and previous.lower_ in ("the", "of", "in", "to", "from"):
+                continue
+            if token.is_sent_start and following is not None and following.text[:1].isupper():
+                continue
+            found.append(Candidate(token.i, token.i + 1, token.idx, token.idx + len(token.text), token.text, "PERSON",
+                                   None))
+        return found
+
+    def resolve(self, doc: Doc, text: str, ents: list[Span], role_matches: list[RoleMatch]) -> list[NamedSpan]:
+        cands = self.candidates(doc, text, ents)
+        cands += self.bare_surnames(doc, cands)
+        self.resolve_persons(cands)
+        spans = [
+            NamedSpan(c.start_char, c.end_char, c.label, c.actor, c.surface, c.name or c.actor or c.surface)
+            for c in cands
+        ]
+        spans += self.roles.resolve(doc, cands, role_matches)
+        return sorted(spans, key=lambda s: s.start)
+
+
+def _part_of(short: list[str], full: list[str]) -> bool:
+    """Whether `short` is the tail of `full` ("muttaqi", "khan muttaqi") or a run of its words."""
+    n = len(short)
+    if full[-n:] == short:
+        return True
+    return any(full[i : i + n] == short for i in range(1, len(full) - n + 1)) and n > 1

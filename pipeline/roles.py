@@ -1,0 +1,187 @@
+"""Role phrases: "the foreign minister" said instead of a name, resolved within the article, never across states.
+
+A role phrase next to a person binds that role to them for the article: a title before the name ("Foreign
+Minister Anniken Huitfeldt", "acting foreign minister Amir Khan Muttaqi") or an apposition after it ("Abdul
+Qahar Balkhi, the foreign ministry spokesman", "Huitfeldt, Norway's foreign minister"). A role phrase alone
+is resolved to the one person who fits: bound to that role in the article, or holding it in the registry
+(`roles` in config/actors.toml) and named in the article; and when the phrase has a qualifier ("Norway's",
+"the Norwegian", "the Taliban", "of Pakistan"), only a person who serves that state or body. Two people who
+fit, or none: the phrase stays unresolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from pipeline.quotes import NamedSpan
+
+PERSON_KIND = "person"
+_SAME = [
+    (re.compile(r"\b(acting|interim|caretaker|the)\s+"), ""),
+    (re.compile(r"\b(spokesperson|spokeswoman)\b"), "spokesman"),
+    (re.compile(r"\bdefense\b"), "defence"),
+    (re.compile(r"\bminister of foreign affairs\b"), "foreign minister"),
+    (re.compile(r"\bminister of (interior|commerce)\b"), r"\1 minister"),
+    (re.compile(r"\bsecretary general\b"), "secretary-general"),
+    (re.compile(r"\bchargé\b"), "charge"),
+    (re.compile(r"\badvisor\b"), "adviser"),
+    (re.compile(r"\bvice president\b"), "vice-president"),
+]
+
+
+def role_key(phrase: str) -> str:
+    """A role phrase in one form: "the acting Minister of Foreign Affairs" -> "foreign minister"."""
+    key = " ".join(phrase.lower().replace("’", "'").split())
+    for pattern, replacement in _SAME:
+        key = pattern.sub(replacement, key)
+    return " ".join(key.split())
+
+
+def same_role(bound: str, said: str) -> bool:
+    """Whether a role said alone is the role bound to a person: the same, or a shorter form of it ("the
+    envoy" for "the special envoy")."""
+    return bound == said or bound.endswith(" " + said)
+
+
+@dataclass(frozen=True)
+class RoleMatch:
+    start: int  # token range of the role phrase
+    end: int
+    key: str
+
+
+@dataclass(frozen=True)
+class Binding:
+    key: str
+    qualifier: str | None
+    actor: str | None
+    name: str
+    at: int  # character offset of the binding
+
+
+class RoleBook:
+    """The registry's role holders and the language's demonyms; `resolve` works per document."""
+
+    def __init__(self, actors: dict, demonyms: dict[str, str]):
+        self.actors = actors
+        self.demonyms = demonyms
+        self.holders: dict[str, list[str]] = {}
+        for actor in actors.values():
+            for role in actor.roles:
+                self.holders.setdefault(role_key(role), []).append(actor.name)
+
+    # the state or body behind an actor ---------------------------------------------------------
+    def serves(self, actor: str | None, visited: frozenset = frozenset()) -> set[str]:
+        """The actor and everything its affiliation leads to ("Amir Khan Muttaqi" -> Taliban -> Afghanistan)."""
+        if actor is None or actor in visited or actor not in self.actors:
+            return {actor} if actor else set()
+        affiliation = self.actors[actor].affiliation
+        up = self.serves(affiliation, visited | {actor}) if affiliation else set()
+        return {actor} | up | ({affiliation} if affiliation else set())
+
+    def fits(self, qualifier: str | None, actor: str | None, bound_qualifier: str | None = None) -> bool:
+        """Whether a person can hold a role qualified by `qualifier`: a registry actor by their affiliation, a
+        person bound to a role in the article by that role's qualifier. Unknown is no."""
+        if qualifier is None:
+            return True
+        wanted = self.serves(qualifier)
+        if bound_qualifier is not None:
+            return bool(wanted & self.serves(bound_qualifier))
+        if actor is not None and actor in self.actors:
+            return bool(wanted & (self.serves(actor) - {actor}))
+        return False
+
+    # per document --------------------------------------------------------------------------------
+    def qualifier(self, doc: Doc, match: RoleMatch, cands) -> str | None:
+        """The state or body a role phrase names: "Norway's", "the Norwegian", "Taliban", "of Pakistan"."""
+        by_end = {c.end: c for c in cands if c.label != "PERSON" or (c.actor and c.actor in self.actors
+                                                                      and self.actors[c.actor].kind != PERSON_KIND)}
+        start = match.start
+        if start > 0 and doc[start - 1].lower_ in ("the", "a"):
+            start -= 1
+        for end in (match.start, match.start - 1):
+            c = by_end.get(end)
+            if c is not None and (end == match.start or doc[end].lower_ in ("'s", "’s", "'")):
+                return c.actor or self.demonyms.get(c.surface.lower()) or c.surface
+        if match.start > 0:
+            word = doc[match.start - 1].lower_
+            if word in self.demonyms:
+                return self.demonyms[word]
+            if match.start > 1 and doc[match.start - 1].lower_ in ("'s", "’s"):
+                word = doc[match.start - 2].lower_
+                if word in self.demonyms:
+                    return self.demonyms[word]
+        if match.end + 1 < len(doc) and doc[match.end].lower_ == "of":
+            for c in cands:
+                if c.start == match.end + 1 or (c.start == match.end + 2 and doc[match.end + 1].lower_ == "the"):
+                    return c.actor or self.demonyms.get(c.surface.lower()) or c.surface
+        return None
+
+    def resolve(self, doc: Doc, cands, matches: list[RoleMatch]) -> list[NamedSpan]:
+        persons = [c for c in cands if c.label == "PERSON" and c.name]
+        covered = {i for c in persons for i in range(c.start, c.end)}
+        named = {c.actor for c in cands if c.actor}
+        bindings: list[Binding] = []
+        bound: list = []
+        alone: list[tuple[RoleMatch, str | None]] = []
+        for match in _longest(matches):
+            if any(i in covered for i in range(match.start, match.end)):
+                continue
+            qualifier = self.qualifier(doc, match, cands)
+            person = self._next_to(doc, match, persons)
+            if person is not None:
+                bindings.append(Binding(match.key, qualifier, person.actor, person.name, person.start_char))
+                bound.append((match, person))
+            else:
+                alone.append((match, qualifier))
+        found = []
+        for match, person in bound:  # the role next to its person names them too ("X, the envoy, said")
+            span = _with_article(doc, match)
+            found.append(NamedSpan(span.start_char, span.end_char, "PERSON", person.actor, span.text, person.name))
+        for match, qualifier in alone:
+            span = _with_article(doc, match)
+            options = {}
+            for b in bindings:
+                if same_role(b.key, match.key) and self.fits(qualifier, b.actor, b.qualifier):
+                    options[b.name] = b.actor
+            for holder in self.holders.get(match.key, ()):
+                if holder in named and self.fits(qualifier, holder):
+                    options[holder] = holder
+            if len(options) == 1:
+                [(name, actor)] = options.items()
+                found.append(NamedSpan(span.start_char, span.end_char, "PERSON", actor, span.text, name))
+        return found
+
+    @staticmethod
+    def _next_to(doc: Doc, match: RoleMatch, persons):
+        """The person a role phrase is a title or an apposition of, if any."""
+        for p in persons:
+            if p.start == match.end or (p.start == match.end + 1 and doc[match.end].text == ","):
+                return p  # "Foreign Minister Anniken Huitfeldt", "the spokesman, Zabihullah Mujahid"
+            gap = doc[p.end : match.start]
+            if p.end <= match.start and len(gap) <= 4 and gap and gap[0].text == "," and all(
+                t.text in (",", "'s", "’s") or t.lower_ in ("the", "a", "its", "his", "her") or t.ent_type_
+                or t.is_title for t in gap
+            ):
+                return p  # "Abdul Qahar Balkhi, the foreign ministry spokesman", "Huitfeldt, Norway's foreign minister"
+        return None
+
+
+def _with_article(doc: Doc, match: RoleMatch):
+    """The role phrase with its "the", as written."""
+    if match.start > 0 and doc[match.start - 1].lower_ == "the":
+        return doc[match.start - 1 : match.end]
+    return doc[match.start : match.end]
+
+
+def _longest(matches: list[RoleMatch]) -> list[RoleMatch]:
+    """Overlapping role phrases: the longest ("foreign ministry spokesman" over "spokesman")."""
+    chosen: list[RoleMatch] = []
+    for m in sorted(matches, key=lambda m: (m.start, -(m.end - m.start))):
+        if chosen and m.start < chosen[-1].end:
+            continue
+        chosen.append(m)
+    return chosen
