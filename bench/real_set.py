@@ -26,7 +26,7 @@ REAL_DIR = ROOT / "tests" / "data" / "real"
 OUTLET_KINDS = {"afghan", "pakistani", "indian", "iranian", "central_asian", "chinese", "russian", "turkish", "gulf",
                 "wire", "un", "western"}
 SUBJECTS = {"diplomacy", "aid", "security", "rights", "economy", "domestic", "off_subject"}
-KINDS = ("met", "talks", "call", "visit", "planned", "cancelled")
+KINDS = ("met", "talks", "call", "visit", "planned", "refused")
 SPLITS = ("dev", "heldout")
 
 

@@ -160,10 +160,13 @@ def find_quotes(text: str, spans: list[NamedSpan]) -> tuple[Quote, ...]:
                 break
         if speaker is None:
             continue
+        raw = text[start:end]
+        lead = len(raw) - len(raw.lstrip())
+        at = (start + lead, start + lead + len(content))
         if isinstance(speaker, NamedSpan):
-            quotes.append(Quote(speaker=speaker.name, actor=speaker.actor, quote=content))
+            quotes.append(Quote(speaker.name, speaker.actor, content, *at, speaker.start, speaker.end))
             if speaker.label == "PERSON" or (speaker.actor and speaker.name == speaker.actor):
                 last_speaker = speaker
         else:
-            quotes.append(Quote(speaker=speaker, actor=None, quote=content))
+            quotes.append(Quote(speaker, None, content, *at))
     return tuple(quotes)

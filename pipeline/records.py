@@ -114,6 +114,10 @@ class Quote:
     speaker: str
     actor: str | None
     quote: str
+    start_char: int | None = None  # the quote's span in the text, quote marks excluded
+    end_char: int | None = None
+    speaker_start: int | None = None  # the mention naming the speaker, when one does
+    speaker_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

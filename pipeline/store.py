@@ -650,9 +650,15 @@ class Writer:
         topic_rows = [[e.article_id, t.topic, t.score] for e in enrichments for t in e.topics]
         self._many("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
         quote_rows = [
-            [e.article_id, q.speaker, q.actor, q.quote, i] for e in enrichments for i, q in enumerate(e.quotes)
+            [e.article_id, q.speaker, q.actor, q.quote, i, q.start_char, q.end_char, q.speaker_start, q.speaker_end]
+            for e in enrichments
+            for i, q in enumerate(e.quotes)
         ]
-        self._many("INSERT INTO quotes VALUES (?, ?, ?, ?, ?)", quote_rows)
+        self._many(
+            "INSERT INTO quotes (article_id, speaker, actor, quote, position, start_char, end_char, speaker_start, "
+            "speaker_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            quote_rows,
+        )
         if delete_first:
             rollups.refresh(self.con, ids)
 

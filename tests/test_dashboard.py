@@ -382,7 +382,7 @@ def test_actors_suggest_prints_reviewable_blocks_for_frequent_unregistered_names
         stories = rows(
             db,
             "SELECT COUNT(DISTINCT r.story_id) FROM mentions m JOIN relevant_articles r USING (article_id) "
-            "WHERE m.actor IS NULL AND COALESCE(m.name, m.surface) = ?",
+            "WHERE m.actor IS NULL AND m.label IN ('PERSON', 'ORG') AND COALESCE(m.name, m.surface) = ?",
             [block["name"]],
         )[0][0]
         assert stories >= 3

@@ -1,7 +1,8 @@
 -- Names outside the actor registry, in relevant articles since $since: the candidates `newsmon actors
--- suggest` prints for config/actors.toml. One row per (name, label) seen in at least $min_articles articles
+-- suggest` prints for config/actors.toml. One row per name seen in at least $min_articles articles
 -- (a story and its copies count once), with its spellings and two places it was seen (the earliest and the
--- latest article, with the mention's offsets, so that the caller can cut out the sentence).
+-- latest article, with the mention's offsets, so that the caller can cut out the sentence). A name the model
+-- labelled both ways is one candidate, with its more frequent label.
 WITH unregistered AS (
     SELECT
         COALESCE(m.name, m.surface) AS name,
@@ -24,7 +25,7 @@ WITH unregistered AS (
 named AS (
     SELECT
         name,
-        label,
+        mode(label) AS label,
         COUNT(DISTINCT story_id) AS stories,
         COUNT(DISTINCT article_id) AS articles,
         COUNT(*) AS mentions,
@@ -34,10 +35,10 @@ named AS (
         arg_min(struct_pack(article_id, source, day, start_char, end_char), (day, article_id, start_char)) AS first_seen,
         arg_max(struct_pack(article_id, source, day, start_char, end_char), (day, article_id, -start_char)) AS last_seen
     FROM unregistered
-    GROUP BY name, label
+    GROUP BY name
 )
 SELECT *
 FROM named
 WHERE stories >= $min_articles
-ORDER BY stories DESC, mentions DESC, name, label
+ORDER BY stories DESC, mentions DESC, name
 LIMIT $limit;

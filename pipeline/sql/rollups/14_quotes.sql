@@ -4,7 +4,8 @@ INSERT INTO rollup_quotes
 WITH scoped AS (
     SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)
 )
-SELECT r.day, r.source, q.speaker, q.actor, q.quote, q.position, r.title, r.url, q.article_id
+SELECT r.day, r.source, q.speaker, q.actor, q.quote, q.position, r.title, r.url, q.article_id, q.start_char,
+       q.speaker_start, q.speaker_end
 FROM quotes AS q
 JOIN scoped AS r USING (article_id)
 ORDER BY r.day, q.article_id, q.position;

@@ -10,5 +10,8 @@ SELECT
     position,
     title,
     url,
-    article_id
+    article_id,
+    start_char,              -- where the quote is in the article's text
+    speaker_start,           -- where the mention naming the speaker is (NULL: "he said", or unnamed)
+    speaker_end
 FROM rollup_quotes;
