@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/real_set.py check [FILE ...]     # every file, or the ones given; exit 1 on errors
     .venv/bin/python bench/real_set.py stats                # counts per half, outlet, kind and subject
+    .venv/bin/python bench/real_set.py split                # ONCE: assign every outlet to a half (SPLIT.md)
 
 The check validates the labels against the text and the registry; it runs no NLP.
 """
@@ -234,10 +235,59 @@ def stats(articles: list[RealArticle]) -> str:
     return "\n".join(lines)
 
 
+def assign_halves(articles: list[RealArticle]) -> dict[str, str]:
+    """Each outlet's half: outlets in order of (outlet kind, most articles first, name), each to the half
+    that so far has fewer articles of that kind, then fewer articles in all (ties: dev first). Whole outlets
+    move, so no outlet's style is on both sides; each kind of outlet is on both sides where it can be."""
+    outlets: dict[str, list[RealArticle]] = {}
+    for a in articles:
+        outlets.setdefault(a.outlet, []).append(a)
+    count = {split: Counter() for split in SPLITS}
+    halves = {}
+    for outlet, items in sorted(outlets.items(), key=lambda kv: (kv[1][0].outlet_kind, -len(kv[1]), kv[0])):
+        kind = items[0].outlet_kind
+        split = min(SPLITS, key=lambda s: (count[s][kind], sum(count[s].values()), SPLITS.index(s)))
+        halves[outlet] = split
+        count[split][kind] += len(items)
+    return halves
+
+
+def write_split(folder: Path = REAL_DIR) -> str:
+    """Write `split = ...` into every file (after `outlet_kind`) and SPLIT.md; refuse if any file has one."""
+    paths = sorted(folder.glob("*.toml"))
+    articles = [load_article(p) for p in paths]
+    if any(a.split for a in articles):
+        raise SystemExit("the set is split already: the split is made once (see SPLIT.md)")
+    halves = assign_halves(articles)
+    for path, a in zip(paths, articles):
+        text = path.read_text(encoding="utf-8")
+        head, sep, rest = text.partition("\noutlet_kind")
+        line_end = rest.index("\n")
+        path.write_text(head + sep + rest[:line_end] + f'\nsplit = "{halves[a.outlet]}"' + rest[line_end:],
+                        encoding="utf-8")
+    lines = ["# The split of the real set", "",
+             "Made once, by `python bench/real_set.py split`, before any tuning on the set: outlets in order of "
+             "(outlet kind, most articles first, name), each to the half with fewer articles of its kind so far, "
+             "then fewer in all. Every article of an outlet is in the same half. newsmon is tuned on `dev` only; "
+             "`heldout` is reported, never tuned on.", ""]
+    for split in SPLITS:
+        part = [a for a in articles if halves[a.outlet] == split]
+        lines += [f"## {split}: {len(part)} articles, {len({a.outlet for a in part})} outlets, "
+                  f"{sum(a.relevant for a in part)} about Afghanistan, {sum(not a.relevant for a in part)} off-subject",
+                  ""]
+        lines += [f"- {o} ({k}): {n}" for (o, k), n in sorted(Counter((a.outlet, a.outlet_kind) for a in part).items())]
+        lines.append("")
+    (folder / "SPLIT.md").write_text("\n".join(lines), encoding="utf-8")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("check", "stats"):
+    if not argv or argv[0] not in ("check", "stats", "split"):
         print(__doc__)
         return 2
+    if argv[0] == "split":
+        print(write_split())
+        return 0
     paths = [Path(p) for p in argv[1:]] or sorted(REAL_DIR.glob("*.toml"))
     if argv[0] == "stats":
         print(stats([load_article(p) for p in paths]))
