@@ -177,7 +177,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the report here too")
     args = parser.parse_args()
     settings = load_settings()
-    annotator = Annotator(load_domain(), settings.spacy_model, settings.nlp_batch_size, 1)
+    annotator = Annotator(load_domain(), settings.spacy_model, settings.nlp_batch_size, 1, settings.relevance_threshold)
     reports = {}
     for which in args.set or SETS:
         labels = labelled(which)

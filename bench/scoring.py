@@ -184,8 +184,9 @@ def score_article(label: Labels, e: Enrichment, threshold: float, person_actors:
     for start, surface, actor in label.mentions:
         s.mentions_total += 1
         end = start + len(surface)
-        covering = [m for m in e.mentions if m.start_char < end and start < m.end_char]
-        covering = [m for m in covering if m.label == "PERSON"] or covering  # "the ISI chief": the person
+        # role and surname mentions are of persons: what a person mention there resolves to ("Pakistan's
+        # ambassador" resolved to the state Pakistan is no resolution of the ambassador)
+        covering = [m for m in e.mentions if m.start_char < end and start < m.end_char and m.label == "PERSON"]
         resolved = {norm(m.name or m.actor or "") for m in covering if (m.actor or (m.name and m.name != m.surface))}
         right = resolved == {norm(actor)} if actor else not resolved
         s.mentions_right += right

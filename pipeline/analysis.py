@@ -65,7 +65,9 @@ _ANNOTATOR_LOCK = threading.Lock()
 def _build_annotator(settings: Settings) -> Annotator:
     from pipeline.nlp import Annotator
 
-    return Annotator(load_domain(), settings.spacy_model, settings.nlp_batch_size)
+    return Annotator(
+        load_domain(), settings.spacy_model, settings.nlp_batch_size, relevance_threshold=settings.relevance_threshold
+    )
 
 
 def annotator_for(settings: Settings) -> Annotator:

@@ -60,8 +60,9 @@ class Language:
 class Domain:
     actors: tuple[Actor, ...]
     topics: tuple[Topic, ...]
-    min_topic_score: float
+    min_topic_evidence: float
     subject: Subject
+    topic_weights: dict = field(default_factory=dict)
     language: Language = field(default_factory=Language)
 
     def is_anchor(self, actor: Actor) -> bool:
@@ -117,6 +118,11 @@ def load_actors(path: Path) -> tuple[Actor, ...]:
     return tuple(actors)
 
 
+def load_topic_weights(path: Path) -> dict:
+    data = _load(path)
+    return {k: float(data[k]) for k in ("phrase_weight", "words_per_unit", "word_repeat", "word_cap", "lead_bonus") if k in data}
+
+
 def load_topics(path: Path) -> tuple[tuple[Topic, ...], float]:
     data = _load(path)
     topics = []
@@ -129,7 +135,7 @@ def load_topics(path: Path) -> tuple[tuple[Topic, ...], float]:
         if not phrases and not lemmas:
             raise ConfigError(f"{path.name}: topic {name!r} has neither phrases nor lemmas")
         topics.append(Topic(name=name, label=str(entry.get("label", name)), phrases=phrases, lemmas=lemmas))
-    return tuple(topics), float(data.get("min_score", 0.2))
+    return tuple(topics), float(data.get("min_evidence", 3.0))
 
 
 def load_subject(path: Path) -> Subject:
@@ -164,8 +170,9 @@ def load_domain(config_dir: Path = CONFIG_DIR) -> Domain:
     return Domain(
         actors=load_actors(config_dir / "actors.toml"),
         topics=topics,
-        min_topic_score=min_score,
+        min_topic_evidence=min_score,
         subject=load_subject(config_dir / "subject.toml"),
+        topic_weights=load_topic_weights(config_dir / "topics.toml"),
         language=load_language(language if language.is_file() else CONFIG_DIR / "language.toml"),
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 import threading
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -113,17 +115,30 @@ def _is_dateline(text: str, ent) -> bool:
 class Annotator:
     """Runs the model over article texts and turns its docs into `Enrichment` records."""
 
-    def __init__(self, domain: Domain, model: str = "en_core_web_sm", batch_size: int = 64, n_process: int = 1):
+    def __init__(
+        self,
+        domain: Domain,
+        model: str = "en_core_web_sm",
+        batch_size: int = 64,
+        n_process: int = 1,
+        relevance_threshold: float = 0.5,
+    ):
         self.domain = domain
+        self.relevance_threshold = relevance_threshold  # below it, an article is off the subject: no topics
         self._lock = threading.Lock()
         self.batch_size = batch_size
         self.n_process = n_process
         self.nlp = load_model(model)
         self.actors = {a.name: a for a in domain.actors}
         self._add_ruler()
-        self.topic_matcher = self._phrase_matcher(
-            (t.name, [*t.phrases, *(form for lemma in t.lemmas for form in inflections(lemma))]) for t in domain.topics
+        self.topic_phrases = self._phrase_matcher((t.name, t.phrases) for t in domain.topics)
+        self.topic_words = self._phrase_matcher(
+            (t.name, [form for lemma in t.lemmas for form in inflections(lemma)]) for t in domain.topics
         )
+        self.specific = {t.name: {p.lower() for p in t.phrases} for t in domain.topics}
+        self.lemma_of = {  # each inflected form of a general word: its entry in config/topics.toml
+            form.lower(): lemma for t in domain.topics for lemma in t.lemmas for form in inflections(lemma)
+        }
         self.place_matcher = self._phrase_matcher([("place", domain.subject.places)])
         roles = sorted({r for a in domain.actors for r in a.roles} | set(domain.language.roles))
         self.role_matcher = self._phrase_matcher((role_key(role), [role]) for role in roles)
@@ -180,8 +195,11 @@ class Annotator:
         text = doc.text if text is None else text
         spans = self._mentions(doc, text)
         mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end, s.name) for s in spans)
-        topics = self._topics(doc)
-        relevance = self._relevance(doc, mentions, topics)
+        bounds = sentence_bounds(text)
+        topics = self._topics(doc, bounds[min(1, len(bounds) - 1)][1] if bounds else 0)
+        relevance = self._relevance(doc, text, mentions, topics, bounds)
+        if relevance < self.relevance_threshold:
+            topics = ()  # the subject's topics are not what an off-subject story is about
         quotes = find_quotes(text, spans)
         return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance)
 
@@ -192,30 +210,87 @@ class Annotator:
         roles = [RoleMatch(start, end, self.nlp.vocab.strings[mid]) for mid, start, end in self.role_matcher(doc)]
         return self.resolver.resolve(doc, doc_text, ents, roles)
 
-    def _topics(self, doc: Doc) -> tuple[TopicScore, ...]:
-        hits: dict[str, set[int]] = {}
-        for match_id, start, _end in self.topic_matcher(doc):
-            hits.setdefault(self.nlp.vocab.strings[match_id], set()).add(start)
+    def _topics(self, doc: Doc, lead_end: int) -> tuple[TopicScore, ...]:
+        """A topic's evidence: the different specific phrases found (each worth `phrase_weight`: one is enough in
+        a short item) and the general words (each worth 1, and `word_repeat` more each time it comes again, up
+        to `word_cap`: they count only together; a word inside a longer match adds nothing), each worth
+        `lead_bonus` more when it is in the lead (before `lead_end`), per `words_per_unit` words of text, so that
+        a long feature needs more than the few incidental words any long text holds (config/topics.toml)."""
+        w = self.domain.topic_weights
+        found: dict[str, tuple[Counter, Counter]] = {}
+        in_lead: set[tuple[str, str]] = set()
+        for kind, matcher in enumerate((self.topic_phrases, self.topic_words)):
+            taken: dict[str, set[int]] = {}
+            for match_id, start, end in sorted(matcher(doc), key=lambda m: m[1] - m[2]):  # longest first
+                topic = self.nlp.vocab.strings[match_id]
+                positions = taken.setdefault(topic, set())
+                if positions & set(range(start, end)):
+                    continue
+                positions.update(range(start, end))
+                entry = _entry(doc[start:end])
+                entry = self.lemma_of.get(entry, entry) if kind else entry
+                specific = kind == 0 or entry in self.specific[topic]  # a word listed in both: every form is specific
+                found.setdefault(topic, (Counter(), Counter()))[0 if specific else 1][entry] += 1
+                if doc[start].idx < lead_end:
+                    in_lead.add((topic, entry))
+        per = max(1.0, sum(1 for t in doc if t.is_alpha) / w.get("words_per_unit", 500))
         scores = []
         for topic in self.domain.topics:
-            count = len(hits.get(topic.name, ()))
-            score = round(1 - math.exp(-count / 2), 4)
-            if count and score >= self.domain.min_topic_score:
-                scores.append(TopicScore(topic.name, score))
+            phrases, general = found.get(topic.name, (Counter(), Counter()))
+            lead = 1 + w.get("lead_bonus", 0.5)
+            evidence = sum(w.get("phrase_weight", 3.0) * (lead if (topic.name, e) in in_lead else 1) for e in phrases)
+            evidence += sum(
+                min(w.get("word_cap", 2.0), 1 + w.get("word_repeat", 0.5) * (n - 1))
+                * (lead if (topic.name, e) in in_lead else 1)
+                for e, n in general.items()
+                if e not in phrases
+            )
+            evidence /= per
+            if evidence >= self.domain.min_topic_evidence:
+                scores.append(TopicScore(topic.name, round(1 - math.exp(-evidence / 2), 4)))
         return tuple(scores)
 
-    def _relevance(self, doc: Doc, mentions: Sequence[Mention], topics: Sequence[TopicScore]) -> float:
+    def _relevance(
+        self, doc: Doc, text: str, mentions: Sequence[Mention], topics: Sequence[TopicScore], bounds: list
+    ) -> float:
+        """How much the article is about the subject, from where the subject is named (anchor actors, their
+        people, the subject's places): in the lead (the first two sentences), and in what share of the
+        sentences. A neighbour's story that names Afghanistan once in passing scores low however many other
+        registry actors it names (weights in config/subject.toml)."""
         w = self.domain.subject.weights
-        actors = {m.actor for m in mentions if m.actor}
-        anchors = sum(1 for a in actors if self.domain.is_anchor(self.actors[a]))
-        places = len({start for _id, start, _end in self.place_matcher(doc)})
+        spots = [m.start_char for m in mentions if m.actor and self.domain.is_anchor(self.actors[m.actor])]
+        spots += [doc[start].idx for _id, start, _end in self.place_matcher(doc)]
+        if not spots or not bounds:
+            return 0.0
+        ends = [end for _start, end in bounds]
+        named = {bisect_left(ends, at) for at in spots}
+        lead = any(i < w.get("lead_sentences", 2) for i in named)
+        share = len(named) / max(len(bounds), w.get("min_sentences", 6))
         evidence = (
-            w.get("anchor_actor", 1.0) * anchors
-            + w.get("other_actor", 0.25) * (len(actors) - anchors)
-            + w.get("place", 0.5) * min(places, w.get("max_place_hits", 4))
-            + w.get("topic", 0.5) * sum(t.score for t in topics)
+            w.get("lead", 2.0) * lead
+            + w.get("share", 3.0) * share
+            + w.get("sentence", 0.15) * min(len(named), w.get("max_sentences", 6))
+            + w.get("topic", 0.0) * sum(t.score for t in topics)
         )
-        relevance = 1 - math.exp(-evidence / w.get("scale", 2.0))
-        if not anchors and not places:
-            relevance = min(relevance, w.get("unanchored_cap", 0.35))
-        return round(relevance, 4)
+        return round(1 - math.exp(-evidence / w.get("scale", 2.0)), 4)
+
+
+def _entry(span) -> str:
+    """A matched phrase in one form: lower case, straight apostrophes, single spaces."""
+    return " ".join(span.text.lower().replace("’", "'").split())
+
+
+_SENTENCE_STOP = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split after . ! ? before a capital, and at line breaks; close enough for
+    counting where a subject is named, with no parser."""
+    bounds, start = [], 0
+    for match in _SENTENCE_STOP.finditer(text):
+        if text[start : match.start()].strip():
+            bounds.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        bounds.append((start, len(text)))
+    return bounds

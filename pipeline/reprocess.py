@@ -51,7 +51,7 @@ def reprocess_window(
 ) -> ReprocessResult:
     domain = domain or load_domain()
     store.prepare(db_path, settings.relevance_threshold)
-    annotator = Annotator(domain, settings.spacy_model, settings.nlp_batch_size)
+    annotator = Annotator(domain, settings.spacy_model, settings.nlp_batch_size, relevance_threshold=settings.relevance_threshold)
     with store.writer(db_path) as w, w.transaction():
         w.sync_actors(registry_rows(domain.actors))
         run_id = w.start_run("reprocess")

@@ -81,7 +81,7 @@ def test_seed_article_actors_exist(actors):
 
 
 def test_topics(topics):
-    assert 0 <= topics["min_score"] <= 1
+    assert topics["min_evidence"] > 0 and topics["phrase_weight"] >= topics["min_evidence"]  # one phrase is enough
     entries = topics["topic"]
     assert len(entries) >= 10
     names = [t["name"] for t in entries]
@@ -93,7 +93,7 @@ def test_topics(topics):
         assert t.get("phrases") or t.get("lemmas"), t["name"]
         for word in t.get("phrases", []) + t.get("lemmas", []):
             assert word and word == word.lower(), (t["name"], word)
-        assert all(" " not in lemma for lemma in t.get("lemmas", [])), t["name"]
+
 
 
 def test_every_sql_file_of_the_pipeline_is_in_the_package_data():
