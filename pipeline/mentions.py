@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from pipeline.names import NOT_NAME_START, NearNames, fold, in_credit, trim_person
+from pipeline.names import NOT_NAME_START, NearNames, edits, fold, in_credit, is_common, trim_person
 from pipeline.quotes import NamedSpan
 from pipeline.roles import RoleBook, RoleMatch
 
@@ -37,12 +37,15 @@ class Candidate:
     actor: str | None
     short_of: str | None = None  # a registry surname: the person it names once their full name is given
     name: str | None = None
+    titled: bool = False  # a registry surname right after a title ("President Raisi")
 
 
 class MentionResolver:
     """Holds what resolution needs from the registry and the language file; `resolve` works per document."""
 
-    def __init__(self, actors: dict, language, near: NearNames, roles: RoleBook, title_before):
+    def __init__(self, actors: dict, language, near: NearNames, roles: RoleBook, title_before,
+                 common: frozenset[str] = frozenset()):
+        self.common = common  # English words: not names
         self.actors = actors
         self.language = language
         self.near = near
@@ -52,10 +55,21 @@ class MentionResolver:
     # 1. candidates -----------------------------------------------------------------------------
     def candidates(self, doc: Doc, text: str, ents: list[Span]) -> list[Candidate]:
         found = []
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        places = {e.text for e in ents if e.label_ in ("GPE", "LOC", "FAC")}
         for ent in ents:
             if in_credit(text, ent.start_char, self.language):
                 continue
             entity_id = ent.ent_id_
+            previous = found[-1] if found else None
+            if entity_id.startswith(SHORT_FORM) and previous is not None and previous.label == "PERSON" \
+                    and previous.end == ent.start and not previous.actor and not previous.short_of \
+                    and "\n" not in doc[ent.start - 1].whitespace_:
+                # "Sifatullah" then the registry surname "Qureshi": one person, who is not Shah Mahmood Qureshi
+                span = doc[previous.start : ent.end]
+                found[-1] = Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
+                                      self.near.find(span.text))
+                continue
             if entity_id.startswith(SHORT_FORM):
                 before = doc[ent.start - 1] if ent.start > 0 else None
                 if before is not None and before.is_title and not before.is_stop and not before.ent_type_ \
@@ -64,10 +78,11 @@ class MentionResolver:
                     # "Sediqa Amiri" is not Rina Amiri: a first name in front makes it someone else
                     span = doc[ent.start - 1 : ent.end]
                     found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
-                                           None))
+                                           self.near.find(span.text)))  # or an outlet's slip for a registry name
                 else:
+                    titled = before is not None and self.title_before(doc, ent.start - 1)
                     found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, "PERSON", None,
-                                           short_of=entity_id[len(SHORT_FORM):]))
+                                           short_of=entity_id[len(SHORT_FORM):], titled=titled))
             elif entity_id:
                 found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_,
                                        entity_id))
@@ -75,13 +90,37 @@ class MentionResolver:
                 trimmed = trim_person(doc, ent, self.language)
                 if trimmed is None:
                     continue
-                span = doc[trimmed[0] : trimmed[1]]
+                start, end = self.extend_left(doc, *trimmed, taken)
+                if self.is_place(doc, start, end, places):
+                    found.append(Candidate(start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text),
+                                           doc[start:end].text, "GPE", None))
+                    continue
+                span = doc[start:end]
                 actor = self.near.find(span.text)
                 found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
                                        actor))
             else:
                 found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_, None))
         return found
+
+    def extend_left(self, doc: Doc, start: int, end: int, taken: set[int]) -> tuple[int, int]:
+        """A name the model cut short: "Syed Naveed" before "Qamar", capitalised words that are not English
+        words, titles or demonyms, nor part of another entity, up to three of them."""
+        while start > 0 and end - start < 5:
+            token = doc[start - 1]
+            if start - 1 in taken or not token.text[:1].isupper() or not token.is_alpha or "\n" in token.whitespace_ \
+                    or is_common(token.text, self.common) or token.lower_ in self.language.titles \
+                    or token.lower_ in self.language.demonyms or token.lower_ in self.language.not_persons:
+                break
+            start -= 1
+        return start, end
+
+    def is_place(self, doc: Doc, start: int, end: int, places: set[str]) -> bool:
+        """A PERSON of the model that is a place: after "in", "near", ..., before "district", "border", ...,
+        or tagged a place elsewhere in the same article."""
+        before = doc[start - 1].lower_ if start > 0 else ""
+        after = doc[end].lower_ if end < len(doc) else ""
+        return before in self.language.locatives or after in self.language.place_nouns or doc[start:end].text in places
 
     # 2. one person, several forms ---------------------------------------------------------------
     def resolve_persons(self, cands: list[Candidate]) -> None:
@@ -123,10 +162,12 @@ class MentionResolver:
             words = fold(c.surface).split()
             if not words:
                 continue
-            if c.short_of and c.short_of in named:
-                c.actor = c.name = c.short_of
+            if c.short_of and (c.short_of in named or c.titled):
+                c.actor = c.name = c.short_of  # after the full name, or with a title: "President Raisi"
                 continue
             matches = {(a, n): at for w, a, n, at in fulls if len(w) > len(words) and _part_of(words, w)}
+            if not matches and len(words) == 1 and len(words[0]) >= 6:  # "Mutaqqi" for Muttaqi
+                matches = {(a, n): at for w, a, n, at in fulls if len(w) > 1 and edits(words[0], w[-1], 1) <= 1}
             if not matches and len(words) > 1:
                 c.name = longest.get(c.surface, c.surface)
                 continue
@@ -138,6 +179,9 @@ class MentionResolver:
                 key = next(iter(matches))
             else:
                 c.name = c.surface
+                if len(words) == 1 and not c.short_of and (is_common(c.surface, self.common)
+                                                           or c.surface.lower() in self.language.demonyms):
+                    c.label = "DROP"  # a lone English word or demonym the model took for a person
                 continue
             c.actor, c.name = key
 
@@ -175,6 +219,7 @@ class MentionResolver:
         spans = [
             NamedSpan(c.start_char, c.end_char, c.label, c.actor, c.surface, c.name or c.actor or c.surface)
             for c in cands
+            if c.label != "DROP"
         ]
         spans += self.roles.resolve(doc, cands, role_matches)
         return sorted(spans, key=lambda s: s.start)

@@ -48,7 +48,8 @@ def trim_person(doc: Doc, ent: Span, language: Language) -> tuple[int, int] | No
         two = doc[start : start + 2].text if start + 1 < end else ""
         if two and is_title(two, language):
             start += 2
-        elif is_title(token.text, language) or token.is_punct or token.text.lower() in ("the", "a", "an"):
+        elif is_title(token.text, language) or token.is_punct or token.text.lower() in ("the", "a", "an") \
+                or token.lower_ in language.demonyms:
             start += 1
         elif start < end - 1 and NOT_NAME_START.match(token.text) and (token.is_sent_start or start == ent.start):
             start += 1
@@ -83,6 +84,25 @@ def in_credit(text: str, start: int, language: Language) -> bool:
     return any(marker in head for marker in language.credits)
 
 
+def edits(a: str, b: str, limit: int = 2) -> int:
+    """The Damerau-Levenshtein distance of `a` and `b` (a swap of two neighbours is one edit), or limit + 1
+    when it is more than `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
 def damerau_one(a: str, b: str) -> bool:
     """Whether `a` and `b` differ by at most one edit: a letter changed, added, dropped, or two swapped."""
     if a == b:
@@ -108,6 +128,7 @@ class NearNames:
     "Amir Khan Mutaqqi"), only when exactly one person is that close."""
 
     MIN_LENGTH = 10
+    TWO_EDITS = 14  # names at least this long may differ by two edits (with the last name exact)
 
     def __init__(self, aliases: Iterable[tuple[str, str]]):
         self.by_length: dict[int, list[tuple[str, str]]] = {}
@@ -117,13 +138,44 @@ class NearNames:
                 self.by_length.setdefault(len(key), []).append((key, actor))
 
     def find(self, name: str) -> str | None:
+        """The one registry person within one edit of `name`, or within two when the last name is exact and
+        the name is long ("Zahibullah Mujahid"); else None."""
         key = fold(name)
         if len(key) < self.MIN_LENGTH or " " not in key:
             return None
-        actors = {
-            actor
-            for length in (len(key) - 1, len(key), len(key) + 1)
-            for alias, actor in self.by_length.get(length, ())
-            if damerau_one(key, alias)
-        }
-        return actors.pop() if len(actors) == 1 else None
+        last = key.split()[-1]
+        close: dict[str, int] = {}
+        for length in range(len(key) - 2, len(key) + 3):
+            for alias, actor in self.by_length.get(length, ()):
+                distance = edits(key, alias, 2)
+                if distance == 2 and (len(key) < self.TWO_EDITS or alias.split()[-1] != last):
+                    continue
+                if distance <= 2:
+                    close[actor] = min(distance, close.get(actor, 3))
+        if not close:
+            return None
+        best = min(close.values())
+        actors = [a for a, d in close.items() if d == best]
+        return actors[0] if len(actors) == 1 else None
+
+
+def common_words(model: str) -> frozenset[str]:
+    """English words (the model's lemmatizer index: nouns, verbs, adjectives, adverbs), to tell "Commerce" or
+    "Welcoming" from "Naveed" or "Tileuberdi". Empty when the model has no such table."""
+    import spacy.util
+    from spacy.lookups import Lookups
+
+    try:
+        package = spacy.util.get_package_path(model)
+    except (OSError, ModuleNotFoundError, ImportError):
+        return frozenset()
+    for folder in [package / "lemmatizer" / "lookups", *package.glob("*/lemmatizer/lookups")]:
+        if (folder / "lookups.bin").is_file():
+            table = Lookups().from_disk(folder).get_table("lemma_index")
+            return frozenset(word for key in table.keys() for word in table[key])
+    return frozenset()
+
+
+def is_common(word: str, common: frozenset[str]) -> bool:
+    w = word.lower()
+    return w in common or (w.endswith("s") and w[:-1] in common) or (w.endswith("es") and w[:-2] in common)

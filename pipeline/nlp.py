@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from pipeline.domain import Domain, registry_rows  # noqa: F401  (registry_rows: where it was)
 from pipeline.faults import checkpoint
 from pipeline.mentions import SHORT_FORM, MentionResolver
-from pipeline.names import NearNames
+from pipeline.names import NearNames, common_words
 from pipeline.quotes import NamedSpan, find_quotes
 from pipeline.roles import RoleBook, RoleMatch, role_key
 from pipeline.records import Enrichment, Mention, TopicScore
@@ -88,6 +88,11 @@ def load_model(preferred: str) -> Language:
     raise ConfigError(f"no spaCy model: neither {preferred} nor {FALLBACK_MODEL} is installed (run `make install`)")
 
 
+def model_name_of(nlp: Language, preferred: str) -> str:
+    """The package name of the model `load_model` loaded."""
+    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', preferred)}"
+
+
 _PARTICLE = re.compile(r"(?<=\s)(?:al|el|bin|ibn|ul|ud|ur|e|i|von|van|de)(?=[-\s])", re.I)
 
 
@@ -147,6 +152,7 @@ class Annotator:
         self.resolver = MentionResolver(
             self.actors, domain.language, NearNames(person_aliases), RoleBook(self.actors, domain.language.demonyms),
             lambda doc, i: doc[i].lower_.strip(".") in titles or doc[i].lower_ in titles,
+            common_words(model_name_of(self.nlp, model)),
         )
 
     def _add_ruler(self) -> None:
