@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -186,7 +187,7 @@ class MentionResolver:
             c.actor, c.name = key
 
     # 3. everything, in order --------------------------------------------------------------------
-    def bare_surnames(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    def bare_surnames(self, doc: Doc, text: str, cands: list[Candidate]) -> list[Candidate]:
         """Capitalised words that are the last name of a person named in full in the article, where the model
         saw no entity ("Price said", "West told reporters"): not after "the", not a sentence opener followed
         by a capitalised word."""
@@ -199,8 +200,13 @@ class MentionResolver:
             return []
         taken = {i for c in cands for i in range(c.start, c.end)}
         found = []
-        for token in doc:
-            if token.i in taken or token.text not in surnames or token.ent_type_:
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in surnames) + r")\b")
+        for match in pattern.finditer(text):
+            span = doc.char_span(match.start(), match.end())
+            if span is None or len(span) != 1:
+                continue
+            token = span[0]
+            if token.i in taken or token.ent_type_:
                 continue
             previous = doc[token.i - 1] if token.i > 0 else None
             following = doc[token.i + 1] if token.i + 1 < len(doc) else None
@@ -214,7 +220,7 @@ class MentionResolver:
 
     def resolve(self, doc: Doc, text: str, ents: list[Span], role_matches: list[RoleMatch]) -> list[NamedSpan]:
         cands = self.candidates(doc, text, ents)
-        cands += self.bare_surnames(doc, cands)
+        cands += self.bare_surnames(doc, text, cands)
         self.resolve_persons(cands)
         spans = [
             NamedSpan(c.start_char, c.end_char, c.label, c.actor, c.surface, c.name or c.actor or c.surface)

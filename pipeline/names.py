@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -131,13 +132,14 @@ class NearNames:
     TWO_EDITS = 14  # names at least this long may differ by two edits (with the last name exact)
 
     def __init__(self, aliases: Iterable[tuple[str, str]]):
-        self.by_length: dict[int, list[tuple[str, str]]] = {}
+        self.by_last: dict[str, list[tuple[str, str]]] = {}  # last name -> (folded alias, actor)
         for alias, actor in aliases:
             key = fold(alias)
             if len(key) >= self.MIN_LENGTH and " " in key:
-                self.by_length.setdefault(len(key), []).append((key, actor))
+                self.by_last.setdefault(key.split()[-1], []).append((key, actor))
+        self.find = lru_cache(maxsize=8192)(self._find)
 
-    def find(self, name: str) -> str | None:
+    def _find(self, name: str) -> str | None:
         """The one registry person within one edit of `name`, or within two when the last name is exact and
         the name is long ("Zahibullah Mujahid"); else None."""
         key = fold(name)
@@ -145,12 +147,13 @@ class NearNames:
             return None
         last = key.split()[-1]
         close: dict[str, int] = {}
-        for length in range(len(key) - 2, len(key) + 3):
-            for alias, actor in self.by_length.get(length, ()):
-                distance = edits(key, alias, 2)
-                if distance == 2 and (len(key) < self.TWO_EDITS or alias.split()[-1] != last):
-                    continue
-                if distance <= 2:
+        for other_last, entries in self.by_last.items():
+            exact = other_last == last
+            if not exact and (abs(len(other_last) - len(last)) > 1 or edits(last, other_last, 1) > 1):
+                continue  # one edit in all: at most one in the last name
+            for alias, actor in entries:
+                distance = edits(key, alias, 2 if exact and len(key) >= self.TWO_EDITS else 1)
+                if distance <= (2 if exact and len(key) >= self.TWO_EDITS else 1):
                     close[actor] = min(distance, close.get(actor, 3))
         if not close:
             return None

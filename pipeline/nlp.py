@@ -172,6 +172,10 @@ class Annotator:
         ruler = self.nlp.add_pipe("entity_ruler", name="actor_ruler", before="ner", config={"validate": False})
         ruler.add_patterns(patterns)
 
+    def clear_caches(self) -> None:
+        """Forget the names looked up so far (for a benchmark that must not time a warm cache)."""
+        self.resolver.near.find.cache_clear()
+
     def _phrase_matcher(self, groups: Iterable[tuple[str, Sequence[str]]]) -> PhraseMatcher:
         matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         for key, phrases in groups:
@@ -202,7 +206,7 @@ class Annotator:
         spans = self._mentions(doc, text)
         mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end, s.name) for s in spans)
         bounds = sentence_bounds(text)
-        topics = self._topics(doc, bounds[min(1, len(bounds) - 1)][1] if bounds else 0)
+        topics = self._topics(doc, bounds[min(1, len(bounds) - 1)][1] if bounds else 0, len(text.split()))
         relevance = self._relevance(doc, text, mentions, topics, bounds)
         if relevance < self.relevance_threshold:
             topics = ()  # the subject's topics are not what an off-subject story is about
@@ -216,7 +220,7 @@ class Annotator:
         roles = [RoleMatch(start, end, self.nlp.vocab.strings[mid]) for mid, start, end in self.role_matcher(doc)]
         return self.resolver.resolve(doc, doc_text, ents, roles)
 
-    def _topics(self, doc: Doc, lead_end: int) -> tuple[TopicScore, ...]:
+    def _topics(self, doc: Doc, lead_end: int, words: int) -> tuple[TopicScore, ...]:
         """A topic's evidence: the different specific phrases found (each worth `phrase_weight`: one is enough in
         a short item) and the general words (each worth 1, and `word_repeat` more each time it comes again, up
         to `word_cap`: they count only together; a word inside a longer match adds nothing), each worth
@@ -239,7 +243,7 @@ class Annotator:
                 found.setdefault(topic, (Counter(), Counter()))[0 if specific else 1][entry] += 1
                 if doc[start].idx < lead_end:
                     in_lead.add((topic, entry))
-        per = max(1.0, sum(1 for t in doc if t.is_alpha) / w.get("words_per_unit", 500))
+        per = max(1.0, words / w.get("words_per_unit", 500))
         scores = []
         for topic in self.domain.topics:
             phrases, general = found.get(topic.name, (Counter(), Counter()))
