@@ -54,6 +54,7 @@ class Language:
     credits: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     demonyms: dict = field(default_factory=dict)
+    institutions: dict = field(default_factory=dict)
     locatives: frozenset[str] = frozenset()
     place_nouns: frozenset[str] = frozenset()
 
@@ -163,6 +164,7 @@ def load_language(path: Path) -> Language:
         credits=tuple(t.lower() for t in _strings(data.get("credits"), f"{path.name}: credits")),
         roles=tuple(t.lower() for t in _strings(data.get("roles"), f"{path.name}: roles")),
         demonyms={k.lower(): v for k, v in demonyms.items()},
+        institutions={k.lower(): v for k, v in data.get("institutions", {}).items()},
         locatives=frozenset(t.lower() for t in _strings(data.get("locatives"), f"{path.name}: locatives")),
         place_nouns=frozenset(t.lower() for t in _strings(data.get("place_nouns"), f"{path.name}: place_nouns")),
     )

@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.names import NOT_NAME_START, NearNames, edits, fold, in_credit, is_common, trim_person
 from pipeline.quotes import NamedSpan
+from pipeline.institutions import Institutions
 from pipeline.roles import RoleBook, RoleMatch
 
 SHORT_FORM = "short-form::"
@@ -47,6 +48,7 @@ class MentionResolver:
     def __init__(self, actors: dict, language, near: NearNames, roles: RoleBook, title_before,
                  common: frozenset[str] = frozenset()):
         self.common = common  # English words: not names
+        self.institutions = Institutions(actors, language.demonyms, roles.serves)
         self.actors = actors
         self.language = language
         self.near = near
@@ -218,8 +220,28 @@ class MentionResolver:
                                    None))
         return found
 
-    def resolve(self, doc: Doc, text: str, ents: list[Span], role_matches: list[RoleMatch]) -> list[NamedSpan]:
+    def bodies(self, doc: Doc, cands: list[Candidate], matches: list[tuple[int, int, str]]) -> list[Candidate]:
+        """Government bodies named without their country, as one organisation each (`pipeline.institutions`);
+        the model's entity for the same words gives way. A registry alias there wins."""
+        registered = {i for c in cands if c.actor for i in range(c.start, c.end)}
+        matches = [(s, e, b) for s, e, b in _longest_first(matches) if not registered & set(range(s, e))]
+        found = []
+        for body in self.institutions.find(doc, matches, cands):
+            name = f"{body.base} ({body.state})" if body.state else body.base
+            actor = name if name in self.actors else None
+            span = doc[body.start : body.end]
+            found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "ORG", actor,
+                                   name=name))
+        return found
+
+    def resolve(self, doc: Doc, text: str, ents: list[Span], role_matches: list[RoleMatch],
+                body_matches: list[tuple[int, int, str]] = ()) -> list[NamedSpan]:
         cands = self.candidates(doc, text, ents)
+        bodies = self.bodies(doc, cands, list(body_matches))
+        if bodies:
+            inside = {i for b in bodies for i in range(b.start, b.end)}
+            cands = [c for c in cands if c.actor or c.label == "PERSON" or not inside & set(range(c.start, c.end))
+                     or c.label == "GPE"] + bodies
         cands += self.bare_surnames(doc, text, cands)
         self.resolve_persons(cands)
         spans = [
@@ -229,6 +251,16 @@ class MentionResolver:
         ]
         spans += self.roles.resolve(doc, cands, role_matches)
         return sorted(spans, key=lambda s: s.start)
+
+
+def _longest_first(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping matches: the longest ("ministry of foreign affairs" over "foreign affairs ministry" inside it)."""
+    chosen: list[tuple[int, int, str]] = []
+    for m in sorted(matches, key=lambda m: (m[0], m[0] - m[1])):
+        if chosen and m[0] < chosen[-1][1]:
+            continue
+        chosen.append(m)
+    return chosen
 
 
 def _part_of(short: list[str], full: list[str]) -> bool:

@@ -145,6 +145,9 @@ class Annotator:
             form.lower(): lemma for t in domain.topics for lemma in t.lemmas for form in inflections(lemma)
         }
         self.place_matcher = self._phrase_matcher([("place", domain.subject.places)])
+        self.body_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for phrase, base in domain.language.institutions.items():
+            self.body_matcher.add(base, [self.nlp.make_doc(phrase)])
         roles = sorted({r for a in domain.actors for r in a.roles} | set(domain.language.roles))
         self.role_matcher = self._phrase_matcher((role_key(role), [role]) for role in roles)
         person_aliases = [(alias, a.name) for a in domain.actors if a.kind == "person" for alias in a.aliases]
@@ -218,7 +221,8 @@ class Annotator:
         article allows (`pipeline.mentions`)."""
         ents = [e for e in doc.ents if e.label_ in NAMED_LABELS and not _is_dateline(doc_text, e)]
         roles = [RoleMatch(start, end, self.nlp.vocab.strings[mid]) for mid, start, end in self.role_matcher(doc)]
-        return self.resolver.resolve(doc, doc_text, ents, roles)
+        bodies = [(start, end, self.nlp.vocab.strings[mid]) for mid, start, end in self.body_matcher(doc)]
+        return self.resolver.resolve(doc, doc_text, ents, roles, bodies)
 
     def _topics(self, doc: Doc, lead_end: int, words: int) -> tuple[TopicScore, ...]:
         """A topic's evidence: the different specific phrases found (each worth `phrase_weight`: one is enough in

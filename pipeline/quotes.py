@@ -98,7 +98,7 @@ def _speaker_in(
         return None
     verb = verbs[-1] if side == "before" else verbs[0]
     verb_start, verb_end = lo + verb.start(), lo + verb.end()
-    inside = [s for s in spans if s.start >= lo and s.end <= hi]
+    inside = [s for s in spans if s.start >= lo and s.end <= hi and _can_speak(text, s, verb_start, verb_end)]
     if verb.group(0).lower() == "according to":
         after = [s for s in inside if s.start >= verb_end]
         people = [s for s in after if s.label == "PERSON"]
@@ -107,7 +107,7 @@ def _speaker_in(
     if inside:
         def rank(s: NamedSpan) -> tuple[bool, int]:
             # a person before the verb ("X said", "X, the envoy, said") over one after it ("said X"),
-            # and a person over an organisation or a place
+            # and a person over an organisation or a state
             gap = verb_start - s.end if s.end <= verb_start else s.start - verb_end + 15
             return (s.label != "PERSON", max(gap, 0))
 
@@ -124,6 +124,25 @@ def _speaker_in(
     return None
 
 
+_RECIPIENT = re.compile(r"\b(?:told|to|on|via|with|in|from|by)\s+(?:the\s+)?$", re.I)
+_SUBJECT_GAP = re.compile(r"^[\s,]*(?:(?:has|have|had|also|then|later|further|again|on \w+day)\s+)*$", re.I)
+
+
+def _can_speak(text: str, span: NamedSpan, verb_start: int, verb_end: int) -> bool:
+    """Whether a name in an attribution clause can be the speaker: a person anywhere in it, but not the one
+    told ("told Reuters", "said on X"); an organisation or a state only as the verb's subject ("the ministry
+    said", "Pakistan's Foreign Office said") or right after it ("said the ministry"); a nationality never."""
+    if span.label == "NORP":
+        return False
+    if _RECIPIENT.search(text[max(0, span.start - 12) : span.start]):
+        return False
+    if span.label == "PERSON":
+        return True
+    if span.end <= verb_start:
+        return bool(_SUBJECT_GAP.match(text[span.end : verb_start]))
+    return span.start >= verb_end and not text[verb_end : span.start].strip(" ,").replace("the", "").strip()
+
+
 def _surname_next_to(text: str, verb_start: int, verb_end: int, spans: list[NamedSpan], lo: int) -> NamedSpan | None:
     """'"...," Price said': a capitalised word by the verb that is the surname of a person named before."""
     before = re.search(r"([A-Z][\w'’-]+)\s*$", text[lo:verb_start])
@@ -135,6 +154,35 @@ def _surname_next_to(text: str, verb_start: int, verb_end: int, spans: list[Name
         people = [s for s in spans if s.start < lo and s.label == "PERSON" and s.surface.split()[-1] == word]
         if people:
             return people[-1]
+    return None
+
+
+def _paragraph_speaker(
+    text: str, start: int, spans: list[NamedSpan], quotes: list[Quote], last: NamedSpan | None
+) -> NamedSpan | str | None:
+    """A quote that opens a paragraph with no attribution of its own goes on from the paragraph before: the
+    speaker of its last quote, else the speaker of its last speech verb ("..., the Russian Foreign Ministry
+    said on Friday." then the quote)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start : start - 1].strip():
+        return None  # the quote does not open its paragraph
+    previous_start = text.rfind("\n", 0, max(0, line_start - 1))
+    while previous_start > 0 and not text[previous_start + 1 : line_start].strip():
+        previous_start = text.rfind("\n", 0, previous_start)
+    lo, hi = previous_start + 1, line_start
+    if last is not None and lo <= last.start < hi:
+        return last
+    if quotes and quotes[-1].start_char is not None and lo <= quotes[-1].start_char < hi:
+        q = quotes[-1]
+        if q.speaker_start is not None:
+            return next((s for s in spans if s.start == q.speaker_start), q.speaker)
+        return q.speaker
+    verbs = list(_VERB.finditer(text, lo, hi))
+    for verb in reversed(verbs):
+        clause_lo = max(lo, verb.start() - MAX_CLAUSE)
+        speaker = _speaker_in(text, clause_lo, min(hi, verb.end() + 60), "before", spans, None)
+        if isinstance(speaker, NamedSpan):
+            return speaker
     return None
 
 
@@ -151,13 +199,17 @@ def find_quotes(text: str, spans: list[NamedSpan]) -> tuple[Quote, ...]:
         after = _clause_after(text, end, next_start - 1)
         before = _clause_before(text, start, previous_end)
         people_before = [s for s in spans if s.end <= start and s.label == "PERSON"]
-        fallback = last_speaker or (people_before[-1] if people_before else None)
+        # "he said": the last speaker, unless another person was named since ("X praised his players. '...,' he said")
+        candidates = [x for x in (last_speaker, people_before[-1] if people_before else None) if x is not None]
+        fallback = max(candidates, key=lambda x: x.start) if candidates else None
         order = (after, before) if not content.endswith((".", "?", "!")) else (before, after)
         speaker = None
         for (lo, hi), side in zip(order, ("after", "before") if order[0] == after else ("before", "after")):
             speaker = _speaker_in(text, lo, hi, side, spans, fallback)
             if speaker is not None:
                 break
+        if speaker is None:
+            speaker = _paragraph_speaker(text, start, spans, quotes, last_speaker)
         if speaker is None:
             continue
         raw = text[start:end]
