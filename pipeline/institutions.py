@@ -3,7 +3,8 @@
 Each generic name of config/language.toml's [institutions] found in the text becomes one organisation,
 "Ministry of Foreign Affairs (Pakistan)", its country taken, in this order, from the text next to it
 ("Pakistan's Foreign Office", "the Afghan foreign ministry", "the Taliban's interior ministry", "the Ministry of
-Foreign Affairs of Afghanistan"), from a state named just before it (within NEAR tokens), from the last mention of the same body with
+Foreign Affairs of Afghanistan"), from the registry person right after it ("foreign ministry spokesman Wang
+Wenbin"), from a state named just before it (within NEAR tokens), from the last mention of the same body with
 its country in the article, or from the country the article names most (the Taliban counting for Afghanistan). The registry's actor of that
 name, when it has one, is the mention's actor: so a ministry is one actor however the outlet writes it.
 """
@@ -21,7 +22,7 @@ NEAR = 0  # tokens: a state named this close before an unqualified body is its c
 
 @dataclass(frozen=True)
 class Body:
-    start: int  # token range, qualifier included
+    start: int  # token range of the name (a demonym before it included: "the Afghan foreign ministry")
     end: int
     base: str  # "Ministry of Foreign Affairs"
     state: str | None
@@ -46,6 +47,7 @@ class Institutions:
     def find(self, doc: Doc, matches: list[tuple[int, int, str]], cands) -> list[Body]:
         """The bodies of `matches` ((start, end, base) token ranges of generic names), with their state."""
         by_end = {c.end: c for c in cands if c.label in ("GPE", "NORP", "ORG") or c.actor}
+        persons = {c.start: c for c in cands if c.actor and self.actors[c.actor].kind == "person"}
         by_start = {c.start: c for c in cands if c.label in ("GPE", "NORP", "ORG") or c.actor}
         counts = Counter()
         named: list[tuple[int, str]] = []  # (token, state) of every state-bearing mention, in order
@@ -64,7 +66,7 @@ class Institutions:
             if start > 0 and doc[start - 1].lower_ == "the":
                 first = start - 1
             if qualifier is not None:
-                state, first = self.state_of(qualifier.actor or qualifier.surface), min(first, qualifier.start)
+                state = self.state_of(qualifier.actor or qualifier.surface)
             elif start > 0 and doc[start - 1].lower_ in self.demonyms:
                 state, first = self.state_of(doc[start - 1].lower_), start - 1
             elif end + 1 < len(doc) and doc[end].lower_ == "of":
@@ -72,12 +74,13 @@ class Institutions:
                 if after is not None:
                     state = self.state_of(after.actor or after.surface)
                     end = after.end
+            if state is None:  # "foreign ministry spokesman Wang Wenbin": the spokesman's country
+                speaker = next((persons[i] for i in range(end, min(end + 4, len(doc))) if i in persons), None)
+                state = self.state_of(speaker.actor) if speaker is not None else None
             if state is None:
                 near = [st for at, st in named if start - NEAR <= at < start]
                 state = near[-1] if near else last_state.get(base, main)
             else:
                 last_state[base] = state
-            if first > 0 and doc[first - 1].lower_ == "the":
-                first -= 1
             bodies.append(Body(first, end, base, state))
         return bodies

@@ -87,6 +87,13 @@ class MentionResolver:
                     found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, "PERSON", None,
                                            short_of=entity_id[len(SHORT_FORM):], titled=titled))
             elif entity_id:
+                longer = self.name_goes_on(doc, ent) if ent.label_ == "PERSON" else ent.end
+                if longer > ent.end:  # "Mohammad Sadiq Akif Mahajer" is not Mohammad Sadiq
+                    span = doc[ent.start : longer]
+                    found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
+                                           self.near.find(span.text)))
+                    taken.update(range(ent.end, longer))
+                    continue
                 found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_,
                                        entity_id))
             elif ent.label_ == "PERSON":
@@ -105,6 +112,19 @@ class MentionResolver:
             else:
                 found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_, None))
         return found
+
+    def name_goes_on(self, doc: Doc, ent: Span) -> int:
+        """Where a registry person's name really ends: after capitalised words that go on from it on the
+        same line and are no English words, titles or other entities ("Mohammad Sadiq" + "Akif Mahajer")."""
+        end = ent.end
+        while end < len(doc) and end - ent.end < 3:
+            token = doc[end]
+            if token.ent_type_ or not token.is_alpha or not token.text[:1].isupper() or "\n" in doc[end - 1].whitespace_ \
+                    or is_common(token.text, self.common) or token.lower_ in self.language.titles \
+                    or token.lower_ in self.language.not_persons:
+                break
+            end += 1
+        return end
 
     def extend_left(self, doc: Doc, start: int, end: int, taken: set[int]) -> tuple[int, int]:
         """A name the model cut short: "Syed Naveed" before "Qamar", capitalised words that are not English
@@ -250,7 +270,10 @@ class MentionResolver:
             if c.label != "DROP"
         ]
         spans += self.roles.resolve(doc, cands, role_matches)
-        return sorted(spans, key=lambda s: s.start)
+        unique: dict[int, NamedSpan] = {}  # one mention per position: the longest
+        for span in sorted(spans, key=lambda s: (s.start, s.start - s.end)):
+            unique.setdefault(span.start, span)
+        return list(unique.values())
 
 
 def _longest_first(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -111,10 +111,13 @@ def alias_forms(alias: str) -> set[str]:
 
 
 def _is_dateline(text: str, ent) -> bool:
-    """'KABUL, Oct 12 (Wire) -': an upper-case place opening a paragraph is a dateline, not a mention.
-    `text` is the doc's text (`Doc.text` would rebuild it from every token at each call)."""
+    """'KABUL, Oct 12 (Wire) -', 'WASHINGTON (Reuters) -': an upper-case place opening a paragraph and followed
+    by a comma, a bracket or a dash is a dateline, not a mention (of the city, or of the state a capital
+    stands for). `text` is the doc's text (`Doc.text` would rebuild it from every token at each call)."""
     at_start = ent.start_char == 0 or text[ent.start_char - 1] == "\n"
-    return at_start and ent.text.isupper() and len(ent.text) > 3 and not ent.ent_id_
+    if not (at_start and ent.text.isupper() and len(ent.text) > 3):
+        return False
+    return not ent.ent_id_ or text[ent.end_char : ent.end_char + 3].lstrip(" ")[:1] in (",", "(", "-", "–", "—", ".")
 
 
 class Annotator:

@@ -29,7 +29,27 @@ _SAME = [
     (re.compile(r"\bchargé\b"), "charge"),
     (re.compile(r"\badvisor\b"), "adviser"),
     (re.compile(r"\bvice president\b"), "vice-president"),
+    (re.compile(r"^fm$"), "foreign minister"),
+    (re.compile(r"^(pm|premier)$"), "prime minister"),
+    (re.compile(r"^cda$"), "charge d'affaires"),
+    (re.compile(r"^(mission head|head of mission)$"), "charge d'affaires"),
+    (re.compile(r"\bminister for (\w+)$"), r"\1 minister"),
 ]
+# Roles of one kind: a role said alone matches a person bound to any role of its family ("the envoy" for
+# "Special Representative X"); a general word ("the diplomat", "the minister", "the official") matches the one
+# person of the article in a role of its family whose state fits.
+FAMILIES = {
+    "envoy": {"envoy", "special envoy", "special representative", "representative", "ambassador", "charge d'affaires",
+              "diplomat", "head of mission"},
+    "diplomat": {"envoy", "special envoy", "special representative", "ambassador", "charge d'affaires", "diplomat",
+                 "foreign minister", "deputy foreign minister", "head of mission"},
+    "charge d'affaires": {"charge d'affaires", "ambassador", "head of mission"},
+    "ambassador": {"ambassador", "charge d'affaires", "envoy", "head of mission"},
+    "special envoy": {"special envoy", "special representative", "envoy"},
+    "special representative": {"special representative", "special envoy", "envoy"},
+    "official": None,  # any role
+    "senior official": None,
+}
 
 
 def role_key(phrase: str) -> str:
@@ -41,9 +61,14 @@ def role_key(phrase: str) -> str:
 
 
 def same_role(bound: str, said: str) -> bool:
-    """Whether a role said alone is the role bound to a person: the same, or a shorter form of it ("the
-    envoy" for "the special envoy")."""
-    return bound == said or bound.endswith(" " + said)
+    """Whether a role said alone is the role bound to a person: the same, a shorter form of it ("the envoy"
+    for "the special envoy"), one of its family, or any minister for "the minister"."""
+    if bound == said or bound.endswith(" " + said):
+        return True
+    if said in FAMILIES:
+        family = FAMILIES[said]
+        return family is None or bound in family or any(bound.endswith(" " + f) for f in family)
+    return said == "minister" and bound.endswith("minister")
 
 
 @dataclass(frozen=True)
@@ -123,6 +148,7 @@ class RoleBook:
     def resolve(self, doc: Doc, cands, matches: list[RoleMatch]) -> list[NamedSpan]:
         persons = [c for c in cands if c.label == "PERSON" and c.name]
         covered = {i for c in persons for i in range(c.start, c.end)}
+        others = {i for c in cands if c.label != "PERSON" for i in range(c.start, c.end)}
         named = {c.actor for c in cands if c.actor}
         bindings: list[Binding] = []
         bound: list = []
@@ -139,10 +165,12 @@ class RoleBook:
                 alone.append((match, qualifier))
         found = []
         for match, person in bound:  # the role next to its person names them too ("X, the envoy, said")
-            span = _with_article(doc, match)
+            span = _with_article(doc, match, others)
             found.append(NamedSpan(span.start_char, span.end_char, "PERSON", person.actor, span.text, person.name))
         for match, qualifier in alone:
-            span = _with_article(doc, match)
+            if _indefinite(doc, match):
+                continue  # "a Pakistani official said": someone the article does not name
+            span = _with_article(doc, match, others)
             options = {}
             for b in bindings:
                 if same_role(b.key, match.key) and self.fits(qualifier, b.actor, b.qualifier):
@@ -170,11 +198,26 @@ class RoleBook:
         return None
 
 
-def _with_article(doc: Doc, match: RoleMatch):
-    """The role phrase with its "the", as written."""
-    if match.start > 0 and doc[match.start - 1].lower_ == "the":
-        return doc[match.start - 1 : match.end]
-    return doc[match.start : match.end]
+def _indefinite(doc: Doc, match: RoleMatch) -> bool:
+    """Whether the role phrase is indefinite ("a senior official", "an Iranian diplomat", "one minister")."""
+    for i in range(match.start - 1, max(-1, match.start - 4), -1):
+        word = doc[i].lower_
+        if word in ("a", "an", "one", "another", "some", "two", "three", "several"):
+            return True
+        if not (doc[i].ent_type_ or doc[i].is_title or word in ("senior", "top", "former", "'s", "’s")):
+            return False
+    return False
+
+
+def _with_article(doc: Doc, match: RoleMatch, others: set[int] = frozenset()):
+    """The role phrase with its "the", as written; without the organisation or state that opens it ("NATO
+    Secretary-General": "Secretary-General"; NATO is a mention of its own)."""
+    start = match.start
+    while start < match.end - 1 and start in others:
+        start += 1
+    if start == match.start and start > 0 and doc[start - 1].lower_ == "the":
+        return doc[start - 1 : match.end]
+    return doc[start : match.end]
 
 
 def _longest(matches: list[RoleMatch]) -> list[RoleMatch]:
