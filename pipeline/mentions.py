@@ -49,6 +49,7 @@ class MentionResolver:
                  common: frozenset[str] = frozenset()):
         self.common = common  # English words: not names
         self.institutions = Institutions(actors, language.demonyms, roles.serves)
+        self.alias_of = {alias.lower(): a.name for a in actors.values() for alias in a.aliases}
         self.actors = actors
         self.language = language
         self.near = near
@@ -110,7 +111,9 @@ class MentionResolver:
                 found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
                                        actor))
             else:
-                found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_, None))
+                state = self.language.demonyms.get(ent.text.lower()) if ent.label_ == "NORP" else None
+                found.append(Candidate(ent.start, ent.end, ent.start_char, ent.end_char, ent.text, ent.label_, None,
+                                       name=state))  # "Afghan officials": the word stands for Afghanistan
         return found
 
     def name_goes_on(self, doc: Doc, ent: Span) -> int:
@@ -248,7 +251,8 @@ class MentionResolver:
         found = []
         for body in self.institutions.find(doc, matches, cands):
             name = f"{body.base} ({body.state})" if body.state else body.base
-            actor = name if name in self.actors else None
+            actor = name if name in self.actors else self.alias_of.get(name.lower())
+            name = actor or name
             span = doc[body.start : body.end]
             found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "ORG", actor,
                                    name=name))
