@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 STATE_KIND = "state"
-NEAR = 0  # tokens: a state named this close before an unqualified body is its country
+SAME_BODY = "the body named last"  # [institutions] value for "the ministry"
+NEAR = 8  # tokens: a state named this close before an unqualified body is its country
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class Institutions:
         bodies: list[Body] = []
         last_state: dict[str, str] = {}
         for start, end, base in sorted(matches):
+            if base == SAME_BODY:  # "the ministry": the body named last
+                if bodies:
+                    bodies.append(Body(start, end, bodies[-1].base, bodies[-1].state))
+                continue
             state, first = None, start
             qualifier = by_end.get(start) or (by_end.get(start - 1) if start > 0 and doc[start - 1].lower_ in ("'s", "’s")
                                               else None)

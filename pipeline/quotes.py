@@ -160,29 +160,31 @@ def _surname_next_to(text: str, verb_start: int, verb_end: int, spans: list[Name
 def _paragraph_speaker(
     text: str, start: int, spans: list[NamedSpan], quotes: list[Quote], last: NamedSpan | None
 ) -> NamedSpan | str | None:
-    """A quote that opens a paragraph with no attribution of its own goes on from the paragraph before: the
-    speaker of its last quote, else the speaker of its last speech verb ("..., the Russian Foreign Ministry
-    said on Friday." then the quote)."""
+    """A quote with no attribution of its own goes on from what came before it: in its own paragraph, the
+    speaker of the quote before it ("'...,' said X. 'More.'") or of the last speech verb ("X said that ... .
+    'More.'"); for a quote that opens its paragraph, the same in the paragraph before ("..., the Russian
+    Foreign Ministry said on Friday." then the quote)."""
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start : start - 1].strip():
-        return None  # the quote does not open its paragraph
-    previous_start = text.rfind("\n", 0, max(0, line_start - 1))
-    while previous_start > 0 and not text[previous_start + 1 : line_start].strip():
-        previous_start = text.rfind("\n", 0, previous_start)
-    lo, hi = previous_start + 1, line_start
-    if last is not None and lo <= last.start < hi:
-        return last
-    if quotes and quotes[-1].start_char is not None and lo <= quotes[-1].start_char < hi:
-        q = quotes[-1]
-        if q.speaker_start is not None:
-            return next((s for s in spans if s.start == q.speaker_start), q.speaker)
-        return q.speaker
-    verbs = list(_VERB.finditer(text, lo, hi))
-    for verb in reversed(verbs):
-        clause_lo = max(lo, verb.start() - MAX_CLAUSE)
-        speaker = _speaker_in(text, clause_lo, min(hi, verb.end() + 60), "before", spans, None)
-        if isinstance(speaker, NamedSpan):
-            return speaker
+        areas = [(line_start, start - 1)]  # the quote's own paragraph, before it
+    else:
+        previous_start = text.rfind("\n", 0, max(0, line_start - 1))
+        while previous_start > 0 and not text[previous_start + 1 : line_start].strip():
+            previous_start = text.rfind("\n", 0, previous_start)
+        areas = [(previous_start + 1, line_start)]
+    for lo, hi in areas:
+        if quotes and quotes[-1].start_char is not None and lo <= quotes[-1].start_char < hi:
+            q = quotes[-1]
+            if q.speaker_start is not None:
+                return next((s for s in spans if s.start == q.speaker_start), q.speaker)
+            return q.speaker
+        if last is not None and lo <= last.start < hi:
+            return last
+        for verb in reversed(list(_VERB.finditer(text, lo, hi))):
+            clause_lo = max(lo, verb.start() - MAX_CLAUSE)
+            speaker = _speaker_in(text, clause_lo, min(hi, verb.end() + 60), "before", spans, None)
+            if isinstance(speaker, NamedSpan):
+                return speaker
     return None
 
 
