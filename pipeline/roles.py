@@ -49,6 +49,8 @@ FAMILIES = {
     "special representative": {"special representative", "special envoy", "envoy"},
     "official": None,  # any role
     "senior official": None,
+    "head of the delegation": None,
+    "delegation head": None,
 }
 
 
@@ -178,6 +180,13 @@ class RoleBook:
             for holder in self.holders.get(match.key, ()):
                 if holder in named and self.fits(qualifier, holder):
                     options[holder] = holder
+            if not options and qualifier is not None:
+                # "the Kyrgyz special envoy", "the Indian diplomat": the one person of the article who serves
+                # that state or body, when there is one
+                for p in persons:
+                    bound_q = next((b.qualifier for b in bindings if b.name == p.name and b.qualifier), None)
+                    if self.fits(qualifier, p.actor, bound_q):
+                        options[p.name] = p.actor
             if len(options) == 1:
                 [(name, actor)] = options.items()
                 found.append(NamedSpan(span.start_char, span.end_char, "PERSON", actor, span.text, name))
