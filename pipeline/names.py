@@ -137,6 +137,10 @@ class NearNames:
             key = fold(alias)
             if len(key) >= self.MIN_LENGTH and " " in key:
                 self.by_last.setdefault(key.split()[-1], []).append((key, actor))
+        self.near_last: dict[str, set[str]] = {}  # a last name with one letter dropped -> the last names
+        for last in self.by_last:
+            for variant in _deletions(last):
+                self.near_last.setdefault(variant, set()).add(last)
         self.find = lru_cache(maxsize=8192)(self._find)
 
     def _find(self, name: str) -> str | None:
@@ -147,9 +151,11 @@ class NearNames:
             return None
         last = key.split()[-1]
         close: dict[str, int] = {}
-        for other_last, entries in self.by_last.items():
+        lasts = {other for variant in _deletions(last) for other in self.near_last.get(variant, ())}
+        for other_last in lasts:  # within one edit of the last name (a symmetric-deletion lookup), the rest below
+            entries = self.by_last[other_last]
             exact = other_last == last
-            if not exact and (abs(len(other_last) - len(last)) > 1 or edits(last, other_last, 1) > 1):
+            if not exact and edits(last, other_last, 1) > 1:
                 continue  # one edit in all: at most one in the last name
             for alias, actor in entries:
                 distance = edits(key, alias, 2 if exact and len(key) >= self.TWO_EDITS else 1)
@@ -160,6 +166,11 @@ class NearNames:
         best = min(close.values())
         actors = [a for a, d in close.items() if d == best]
         return actors[0] if len(actors) == 1 else None
+
+
+def _deletions(word: str) -> set[str]:
+    """The word and every form of it with one letter dropped: two words within one edit (a swap too) share one."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 def common_words(model: str) -> frozenset[str]:

@@ -141,7 +141,7 @@ class RoleBook:
                 word = doc[match.start - 2].lower_
                 if word in self.demonyms:
                     return self.demonyms[word]
-        if match.end + 1 < len(doc) and doc[match.end].lower_ == "of":
+        if match.end + 1 < len(doc) and doc[match.end].lower_ in ("of", "for"):
             for c in cands:
                 if c.start == match.end + 1 or (c.start == match.end + 2 and doc[match.end + 1].lower_ == "the"):
                     return c.actor or self.demonyms.get(c.surface.lower()) or c.surface
@@ -159,7 +159,12 @@ class RoleBook:
             if any(i in covered for i in range(match.start, match.end)):
                 continue
             qualifier = self.qualifier(doc, match, cands)
+            if qualifier not in self.actors:
+                qualifier = None  # "Caretaker" taken for an organisation: no state or body the registry knows
             person = self._next_to(doc, match, persons)
+            if person is not None and qualifier is not None and person.actor in self.actors \
+                    and not self.fits(qualifier, person.actor):
+                person = None  # "the US Secretary of State, Hamdullah Fitrat, ...": not his role, whoever holds it
             if person is not None:
                 bindings.append(Binding(match.key, qualifier, person.actor, person.name, person.start_char))
                 bound.append((match, person))
