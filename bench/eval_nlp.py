@@ -45,6 +45,8 @@ class GoldArticle:
     topics: frozenset[str]
     quotes: tuple[tuple[str, str], ...]  # (speaker, text)
     mentions: tuple[tuple[int, str, str], ...] = ()  # (offset, surface, canonical name or "")
+    published: object = None
+    meetings: tuple = ()  # (participants, kind, place, day)
 
 
 def _body(entry: dict) -> str:
@@ -80,6 +82,11 @@ def load_gold(folder: Path = GOLD_DIR) -> list[GoldArticle]:
                 topics=frozenset(entry.get("topics", [])),
                 quotes=tuple((q["speaker"], q["text"]) for q in entry.get("quotes", [])),
                 mentions=_mention_offsets(text, entry.get("mentions", [])),
+                published=entry.get("date"),
+                meetings=tuple(
+                    (frozenset(m.get("participants", [])), m.get("kind", ""), m.get("place", ""), m.get("day"))
+                    for m in entry.get("meetings", [])
+                ),
             )
         )
     return articles
@@ -89,18 +96,21 @@ def labelled(which: str) -> list[Labels]:
     """One set as `Labels`: "synthetic", or the real set's "dev" or "heldout" half."""
     if which == "synthetic":
         return [
-            Labels(g.name, g.text, g.relevant, g.topics, g.quotes, g.mentions, actors=g.actors) for g in load_gold()
+            Labels(g.name, g.text, g.relevant, g.topics, g.quotes, g.mentions, actors=g.actors,
+                   published=g.published, meetings=g.meetings)
+            for g in load_gold()
         ]
     return [
         Labels(a.name, a.text, a.relevant, a.topics, a.quotes, tuple((m.start, m.surface, m.actor) for m in a.mentions),
-               persons=a.persons, others=a.organisations | a.states)
+               persons=a.persons, others=a.organisations | a.states, published=a.published,
+               meetings=tuple((m.participants, m.kind, m.place, m.day) for m in a.meetings))
         for a in load_real(split=which)
     ]
 
 
 def evaluate(annotator: Annotator, labels: list[Labels], threshold: float) -> tuple[dict, list[str]]:
     """The measures of one set (bench/scoring.py) and every disagreement, one line each."""
-    results = annotator.annotate([(x.name, x.text) for x in labels])
+    results = annotator.annotate([(x.name, x.text, x.published) for x in labels])
     persons = {a.name for a in annotator.domain.actors if a.kind == "person"}
     score = Score()
     for x in labels:
@@ -152,6 +162,9 @@ ROWS = (  # (label, key, kind): kind "prf" prints P/R/F1, "ratio" one figure
     ("quote precision (found quotes of 6+ words)", "quote_precision", "ratio"),
     ("relevance accuracy", "relevance_accuracy", "ratio"),
     ("role and surname mentions resolved right", "mention_resolution", "ratio"),
+    ("meeting events (participants and kind right)", "meeting_events", "prf"),
+    ("meeting place right (events that state one)", "meeting_place_right", "ratio"),
+    ("meeting day right (events whose day is known)", "meeting_day_right", "ratio"),
 )
 
 

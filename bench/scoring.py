@@ -61,6 +61,8 @@ class Labels:
     actors: frozenset[str] | None = None
     persons: frozenset[str] | None = None
     others: frozenset[str] | None = None
+    published: object = None  # the article's date (dates the meetings)
+    meetings: tuple = ()  # (participants frozenset, kind, place or "", day or None)
 
 
 @dataclass
@@ -81,6 +83,13 @@ class Score:
     articles: int = 0
     mentions_right: int = 0
     mentions_total: int = 0
+    events_gold: int = 0
+    events_found: int = 0
+    events_right: int = 0
+    place_right: int = 0
+    place_total: int = 0
+    day_right: int = 0
+    day_total: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -181,6 +190,7 @@ def score_article(label: Labels, e: Enrichment, threshold: float, person_actors:
     extra = [k for k in scored if k not in gold_keys]
     s.quotes_extra += len(extra)
     s.errors += [f"{label.name} quote not labelled: {found_quotes[k].speaker}: {k[:70]!r}" for k in extra]
+    score_meetings(label, e, s)
     for start, surface, actor in label.mentions:
         s.mentions_total += 1
         end = start + len(surface)
@@ -195,6 +205,40 @@ def score_article(label: Labels, e: Enrichment, threshold: float, person_actors:
             s.errors.append(f"{label.name} mention {surface!r}@{start}: {got} for {actor or 'nobody named'!r}")
 
 
+def same_participants(gold: frozenset[str], found: tuple[str, ...]) -> bool:
+    """An event's participants are right when at least half of the two sets' union is shared (the same
+    people, or nearly: an outlet may name one more side) and at least two are."""
+    g, f = {norm(x) for x in gold}, {norm(x) for x in found}
+    shared = len(g & f)
+    return shared >= 2 and shared >= 0.5 * len(g | f)
+
+
+def score_meetings(label: Labels, e: Enrichment, s: Score) -> None:
+    """Events: right when the kind and the participants are (`same_participants`); place and day are scored
+    on the right events whose label gives them."""
+    found = list(e.meetings)
+    s.events_gold += len(label.meetings)
+    s.events_found += len(found)
+    for participants, kind, place, day in label.meetings:
+        match = next((m for m in found if m.kind == kind and same_participants(participants, m.participants)), None)
+        if match is None:
+            s.errors.append(f"{label.name} meeting missed: {kind} {sorted(participants)}")
+            continue
+        found.remove(match)
+        s.events_right += 1
+        if place:
+            s.place_total += 1
+            s.place_right += norm(place) == norm(match.place or "")
+            if norm(place) != norm(match.place or ""):
+                s.errors.append(f"{label.name} meeting place {match.place!r} for {place!r}")
+        if day is not None:
+            s.day_total += 1
+            s.day_right += match.day == day
+            if match.day != day:
+                s.errors.append(f"{label.name} meeting day {match.day} for {day}")
+    s.errors += [f"{label.name} meeting not labelled: {m.kind} {list(m.participants)}: {m.sentence[:60]!r}" for m in found]
+
+
 def report(s: Score) -> dict:
     out = {
         "articles": s.articles,
@@ -205,6 +249,9 @@ def report(s: Score) -> dict:
         "quote_precision": ratio(s.quotes_scored - s.quotes_extra, s.quotes_scored),
         "relevance_accuracy": ratio(s.relevance_right, s.articles),
         "mention_resolution": ratio(s.mentions_right, s.mentions_total),
+        "meeting_events": prf(s.events_right, s.events_found - s.events_right, s.events_gold - s.events_right),
+        "meeting_place_right": ratio(s.place_right, s.place_total),
+        "meeting_day_right": ratio(s.day_right, s.day_total),
     }
     if s.counts["actors"] != [0, 0, 0]:
         out["actors"] = prf(*s.counts["actors"])

@@ -89,7 +89,9 @@ def analyse_pages(
 
     items = tuple(extract_article(page, entry.source, entry, store.utcnow()) for entry, page in pages)
     keep = [a for a in items if isinstance(a, Article) and in_window(a, window)]
-    enrichments = annotator_for(settings).annotate([(a.article_id, a.text) for a in keep]) if keep else {}
+    enrichments = annotator_for(settings).annotate(
+        [(a.article_id, a.text, (a.published_at or a.fetched_at).date()) for a in keep]
+    ) if keep else {}
     return Analysis(items, enrichments)
 
 

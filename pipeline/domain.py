@@ -67,6 +67,7 @@ class Domain:
     subject: Subject
     topic_weights: dict = field(default_factory=dict)
     language: Language = field(default_factory=Language)
+    meetings: object = None  # pipeline.meetings.Predicates, from config/meetings.toml
 
     def is_anchor(self, actor: Actor) -> bool:
         return actor.name in self.subject.anchor_actors or actor.affiliation in self.subject.anchor_affiliations
@@ -180,7 +181,15 @@ def load_domain(config_dir: Path = CONFIG_DIR) -> Domain:
         subject=load_subject(config_dir / "subject.toml"),
         topic_weights=load_topic_weights(config_dir / "topics.toml"),
         language=load_language(language if language.is_file() else CONFIG_DIR / "language.toml"),
+        meetings=_meeting_predicates(config_dir),
     )
+
+
+def _meeting_predicates(config_dir: Path):
+    from pipeline.meetings import load_predicates
+
+    path = config_dir / "meetings.toml"
+    return load_predicates(path if path.is_file() else CONFIG_DIR / "meetings.toml")
 
 
 def registry_rows(actors: Sequence[Actor]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from bisect import bisect_left
+from datetime import date, datetime
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -23,6 +24,7 @@ from spacy.tokens import Doc
 
 from pipeline.domain import Domain, registry_rows  # noqa: F401  (registry_rows: where it was)
 from pipeline.faults import checkpoint
+from pipeline.meetings import find_meetings
 from pipeline.mentions import SHORT_FORM, MentionResolver
 from pipeline.names import NearNames, common_words
 from pipeline.quotes import NamedSpan, find_quotes
@@ -151,6 +153,11 @@ class Annotator:
         self.body_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for phrase, base in domain.language.institutions.items():
             self.body_matcher.add(base, [self.nlp.make_doc(phrase)])
+        self.meeting_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for kind, phrases in domain.meetings.by_kind.items():
+            self.meeting_matcher.add(kind, [self.nlp.make_doc(p) for p in phrases])
+        self.states = {a.name for a in domain.actors if a.kind == "state"}
+        self.place_names = frozenset(p.lower() for p in domain.subject.places) | domain.language.not_persons
         roles = sorted({r for a in domain.actors for r in a.roles} | set(domain.language.roles))
         self.role_matcher = self._phrase_matcher((role_key(role), [role]) for role in roles)
         person_aliases = [(alias, a.name) for a in domain.actors if a.kind == "person" for alias in a.aliases]
@@ -190,22 +197,24 @@ class Annotator:
                 matcher.add(key, docs)
         return matcher
 
-    def annotate(self, items: Sequence[tuple[str, str]]) -> dict[str, Enrichment]:
-        """items: (article_id, text) pairs. Returns one Enrichment per article_id. Thread-safe: one batch at
-        a time goes through the model."""
+    def annotate(self, items: Sequence[tuple]) -> dict[str, Enrichment]:
+        """items: (article_id, text) or (article_id, text, published date) tuples; the date dates the
+        meetings the text reports ("on Tuesday"). Returns one Enrichment per article_id. Thread-safe: one
+        batch at a time goes through the model."""
         with self._lock:
-            texts = [text[:MAX_CHARS] for _id, text in items]
+            texts = [item[1][:MAX_CHARS] for item in items]
             docs = self.nlp.pipe(
                 [join_broken_lines(t) for t in texts], batch_size=self.batch_size, n_process=self.n_process
             )
             enrichments = {}
-            for (article_id, _), text, doc in zip(items, texts, docs):
-                enrichments[article_id] = self.enrich(article_id, doc, text)
+            for item, text, doc in zip(items, texts, docs):
+                published = item[2] if len(item) > 2 else None
+                enrichments[item[0]] = self.enrich(item[0], doc, text, published)
                 checkpoint("nlp")
             return enrichments
 
     # per document -------------------------------------------------------------------------------
-    def enrich(self, article_id: str, doc: Doc, text: str | None = None) -> Enrichment:
+    def enrich(self, article_id: str, doc: Doc, text: str | None = None, published: date | None = None) -> Enrichment:
         """`text`: the text the doc was made from, when the caller has it (`Doc.text` rebuilds it from every
         token, a few milliseconds for an article)."""
         text = doc.text if text is None else text
@@ -217,7 +226,14 @@ class Annotator:
         if relevance < self.relevance_threshold:
             topics = ()  # the subject's topics are not what an off-subject story is about
         quotes = find_quotes(text, spans)
-        return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance)
+        meetings = ()
+        if relevance >= self.relevance_threshold:
+            found = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), self.nlp.vocab.strings[m])
+                     for m, s, e in self.meeting_matcher(doc)]
+            meetings = find_meetings(text, bounds, spans, found, published, self.domain.meetings,
+                                     self.resolver.roles.serves, self.states, self.place_names)
+        return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance,
+                          meetings=meetings)
 
     def _mentions(self, doc: Doc, doc_text: str) -> list[NamedSpan]:
         """Entities, surnames and role phrases in order, resolved to canonical actors or full names where the

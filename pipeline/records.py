@@ -6,7 +6,7 @@ A skipped or failed item is a value with a reason (`Failure`), never a bare `Non
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +121,19 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Meeting:
+    """A meeting an article reports: who, what kind, where and when, and the sentence that says so."""
+
+    kind: str  # met, talks, call, visit (held); planned; refused
+    participants: tuple[str, ...]  # canonical actors, else names as written; two or more, in name order
+    place: str | None
+    day: date | None
+    sentence: str
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True, slots=True)
 class Enrichment:
     """What NLP found in one article."""
 
@@ -129,3 +142,4 @@ class Enrichment:
     topics: tuple[TopicScore, ...]
     quotes: tuple[Quote, ...]
     relevance: float
+    meetings: tuple[Meeting, ...] = ()

@@ -64,10 +64,11 @@ def reprocess_window(
         for i in range(0, len(ids), size):
             with store.writer(db_path) as w:
                 pages = w.stored_pages(ids[i : i + size])
+                days = w.article_days(ids[i : i + size])
             texts = {aid: reextract(url, how, text, html) for aid, url, how, text, html in pages}
             old = {aid: text for aid, _url, _how, text, _html in pages}
             new_texts = [(aid, t, dedup.sketch(t)) for aid, t in texts.items() if t != old[aid]]
-            enrichments = annotator.annotate(list(texts.items()))
+            enrichments = annotator.annotate([(aid, text, days.get(aid)) for aid, text in texts.items()])
             with store.writer(db_path) as w, w.transaction():
                 w.replace_texts(new_texts)
                 w.replace_enrichments(list(enrichments.values()))

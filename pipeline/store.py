@@ -631,7 +631,7 @@ class Writer:
         so does the refresh of the rollups (write_articles refreshes them itself)."""
         ids = [e.article_id for e in enrichments]
         if delete_first and ids:
-            for table in ("mentions", "article_topics", "quotes"):
+            for table in ("mentions", "article_topics", "quotes", "meetings"):
                 self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
             self._many(
                 "UPDATE articles SET relevance = ? WHERE article_id = ?", [[e.relevance, e.article_id] for e in enrichments]
@@ -659,6 +659,12 @@ class Writer:
             "speaker_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             quote_rows,
         )
+        meeting_rows = [
+            [e.article_id, i, m.kind, m.day, m.place, list(m.participants), m.sentence, m.start_char, m.end_char]
+            for e in enrichments
+            for i, m in enumerate(e.meetings)
+        ]
+        self._many("INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", meeting_rows)
         if delete_first:
             rollups.refresh(self.con, ids)
 
@@ -688,6 +694,15 @@ class Writer:
             [start, end, list(sources), list(sources)],
         ).fetchall()
         return [r[0] for r in rows]
+
+    def article_days(self, article_ids: Sequence[str]) -> dict[str, date]:
+        """Each stored article's day (of publication, else of fetching): what its meetings are dated from."""
+        rows = self.con.execute(
+            "SELECT article_id, CAST(COALESCE(published_at, fetched_at) AS DATE) FROM articles"
+            " WHERE article_id IN (SELECT UNNEST(?))",
+            [list(article_ids)],
+        ).fetchall()
+        return dict(rows)
 
     def stored_pages(self, article_ids: Sequence[str]) -> list[tuple[str, str, str, str, bytes | None]]:
         """(article_id, fetched_url, extraction, text, compressed html) of stored articles."""

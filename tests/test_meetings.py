@@ -1,0 +1,116 @@
+"""Meetings as events: what a sentence reports (who, kind, place, day), refusals never counted as held, and
+one meeting reported by several outlets and a syndicated copy merged into one event (through `newsmon run`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from httpserver import Reply
+from test_cli import newsmon
+
+from pipeline import store
+from pipeline.domain import load_domain
+from pipeline.meetings import meeting_day
+from pipeline.nlp import Annotator
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Annotator:
+    return Annotator(load_domain())
+
+
+def meetings(annotator: Annotator, text: str, published: date = date(2023, 2, 8)):
+    return annotator.annotate([("x", text, published)])["x"].meetings
+
+
+def test_who_met_whom_where_and_when(annotator):
+    text = (
+        "KABUL - Pakistan's special envoy Mohammad Sadiq held talks with acting foreign minister Amir Khan "
+        "Muttaqi in Kabul on Tuesday, the Taliban's foreign ministry spokesman Abdul Qahar Balkhi said. "
+        "The two sides discussed trade, transit and the Torkham crossing, and agreed to meet again in March."
+    )
+    [m] = [m for m in meetings(annotator, text) if m.kind == "talks"]
+    assert m.participants == ("Amir Khan Muttaqi", "Mohammad Sadiq")  # not the source, not Sadiq's Pakistan
+    assert (m.place, m.day) == ("Kabul", date(2023, 2, 7))  # the Tuesday before a Wednesday article
+    assert text[m.start_char : m.end_char] == m.sentence and "Balkhi said" in m.sentence
+
+
+@pytest.mark.parametrize(
+    "sentence, kind",
+    [
+        ("The European Union will not meet the Taliban in Doha next month, Josep Borrell said.", "refused"),
+        ("Pakistan cancelled the talks with the Taliban that were due in Islamabad.", "refused"),
+        ("Amir Khan Muttaqi refused to meet Thomas West in Doha.", "refused"),
+        ("Amir Khan Muttaqi is expected to meet Thomas West in Doha next week.", "planned"),
+        ("Amir Khan Muttaqi met Thomas West in Doha on Monday.", "met"),
+        ("Amir Khan Muttaqi spoke by phone with Hakan Fidan on Monday.", "call"),
+    ],
+)
+def test_refused_and_planned_meetings_keep_their_kind_and_are_never_held(annotator, sentence, kind):
+    text = f"KABUL - {sentence} Afghanistan's neighbours watched the talks closely."
+    found = [m for m in meetings(annotator, text) if sentence in m.sentence]
+    assert [m.kind for m in found] == [kind]
+
+
+def test_days_from_the_text_against_the_articles_date():
+    wednesday = date(2023, 2, 8)
+    assert meeting_day("They met on Monday.", wednesday, "met") == date(2023, 2, 6)
+    assert meeting_day("They will meet on Monday.", wednesday, "planned") == date(2023, 2, 13)
+    assert meeting_day("They met yesterday.", wednesday, "met") == date(2023, 2, 7)
+    assert meeting_day("They met on 28 December.", date(2023, 1, 5), "met") == date(2022, 12, 28)
+    assert meeting_day("They met on Feb. 3.", wednesday, "met") == date(2023, 2, 3)
+    assert meeting_day("They met.", wednesday, "met") is None
+
+
+# --- one meeting, three outlets and a syndicated copy, through `newsmon run` ------------------------------
+REPORTS = {
+    "alpha": "KABUL - Acting foreign minister Amir Khan Muttaqi met Pakistan's special envoy Mohammad Sadiq in "
+             "Kabul on Tuesday to discuss the Torkham crossing, transit trade and Afghan refugees in Pakistan. "
+             "The Taliban government said the talks were constructive.",
+    "beta": "ISLAMABAD - Pakistan's special envoy for Afghanistan, Mohammad Sadiq, met Amir Khan Muttaqi in Kabul "
+            "on Tuesday, Islamabad said, as the two neighbours tried to ease tensions over the Torkham border and "
+            "the deportation of Afghan refugees.",
+    "gamma": "Mohammad Sadiq met Amir Khan Muttaqi in Kabul on Tuesday, the Afghan foreign ministry said. The "
+             "Taliban's acting foreign minister asked Pakistan to stop deporting Afghans and reopen Torkham.",
+}
+FILLER = (" Afghan traders have lost millions of dollars since the Torkham crossing closed, and aid groups say "
+          "returning refugees need shelter, food and work before winter in Afghanistan.") * 6
+
+
+def page(title: str, body: str) -> bytes:
+    return (f"<html lang='en'><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"<p>{body}</p><p>{FILLER}</p></article></body></html>").encode()
+
+
+@pytest.mark.e2e
+def test_one_meeting_reported_by_three_outlets_and_a_copy_is_one_event(http_server, tmp_path):
+    s = http_server
+    feeds = {}
+    posts = [("alpha", "alpha", "Muttaqi meets Pakistan envoy"), ("beta", "beta", "Sadiq in Kabul"),
+             ("gamma", "gamma", "Foreign ministry on Sadiq talks"), ("gamma", "alpha", "Muttaqi meets Pakistan envoy")]
+    for n, (outlet, report, title) in enumerate(posts):
+        path = f"/{outlet}/{n}.html"
+        s.add(path, Reply(body=page(title, REPORTS[report])))
+        feeds.setdefault(outlet, []).append(
+            f"<item><title>{title}</title><link>{s.url(path)}</link>"
+            f"<pubDate>Wed, 08 Feb 2023 0{n}:00:00 +0000</pubDate></item>"
+        )
+    sources = ["[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\n"]
+    for outlet, items in feeds.items():
+        s.add(f"/{outlet}/rss.xml", Reply(
+            body=f"<rss version='2.0'><channel><title>{outlet}</title>{''.join(items)}</channel></rss>".encode()))
+        sources.append(f"[[sources]]\nname = '{outlet.title()} News'\nfeeds = ['{s.url(f'/{outlet}/rss.xml')}']\n")
+    (tmp_path / "sources.toml").write_text("".join(sources))
+    db = tmp_path / "n.duckdb"
+    run = newsmon("run", "--db", str(db), "--sources", str(tmp_path / "sources.toml"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    with store.reader(db) as con:
+        copies = con.execute("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]
+        events = con.execute(
+            "SELECT participants, held, day, place, articles, outlets, stories FROM meeting_events"
+        ).fetchall()
+        daily = con.execute("SELECT actor, meetings, articles FROM meetings_daily WHERE held = 'held' ORDER BY actor").fetchall()
+    assert copies == 1  # gamma's reprint of alpha's report
+    assert events == [(["Amir Khan Muttaqi", "Mohammad Sadiq"], "held", date(2023, 2, 7), "Kabul", 4, 3, 3)]
+    assert daily == [("Amir Khan Muttaqi", 1, 4), ("Mohammad Sadiq", 1, 4)]
