@@ -223,9 +223,111 @@ def topics(db: str, f: Filters, state: DatabaseState) -> None:
 
 
 # Who meets whom ---------------------------------------------------------------------------------------
-def pairs(db: str, f: Filters, state: DatabaseState) -> None:
+# Who meets whom -----------------------------------------------------------------------------------------
+EVENT_WHERE = "day BETWEEN ? AND ? AND list_has_any(sources, ?)"  # meeting_events: a source list per event
+KIND_LABELS = {"met": "met", "talks": "talks", "call": "call", "visit": "visit", "planned": "planned",
+               "refused": "refused or called off"}
+
+
+def meetings(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Who meets whom")
-    st.caption("Relevant articles naming both actors. Click a cell to list the articles behind the pair.")
+    st.caption(
+        "Meetings the articles report (met, talks, calls, visits), each merged across the outlets and copies that "
+        "report it; planned and refused ones apart. Pick an event to read the sentences that report it."
+    )
+    events = query(
+        db,
+        f"""SELECT day, kind, held, participants, place, articles, outlets, sentence, event_id, last_day
+            FROM meeting_events WHERE {EVENT_WHERE} ORDER BY day DESC, articles DESC""",
+        f.params,
+    )
+    if events.empty:
+        st.info("No meeting is reported in a relevant article in this range and these sources.")
+        return
+    everyone = sorted({p for ps in events["participants"] for p in ps})
+    left, middle, right = st.columns(3)
+    chosen = left.multiselect("Actors", everyone, key="meeting_actors")
+    kinds = middle.multiselect("Kinds", list(KIND_LABELS), default=["met", "talks", "call", "visit"],
+                               format_func=KIND_LABELS.get, key="meeting_kinds")
+    places = right.multiselect("Places", sorted({p for p in events["place"] if isinstance(p, str)}), key="meeting_places")
+    shown = events[events["kind"].isin(kinds or list(KIND_LABELS))]
+    if chosen:
+        shown = shown[shown["participants"].map(lambda ps: bool(set(chosen) & set(ps)))]
+    if places:
+        shown = shown[shown["place"].isin(places)]
+    if shown.empty:
+        st.info("No meeting matches these actors, kinds and places.")
+        return
+    shown = shown.assign(who=shown["participants"].map(" + ".join), kind_label=shown["kind"].map(KIND_LABELS.get))
+    st.subheader("Timeline")
+    timeline = (
+        alt.Chart(shown)
+        .mark_circle(opacity=0.8)
+        .encode(
+            x=alt.X("day:T", title=None),
+            y=alt.Y("who:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
+            size=alt.Size("articles:Q", title="articles", scale=alt.Scale(range=[60, 600])),
+            color=alt.Color("kind_label:N", title="kind"),
+            tooltip=["day:T", "who:N", "kind_label:N", "place:N", "articles:Q", "outlets:Q"],
+        )
+    )
+    _chart(timeline, height=max(220, 26 * min(25, shown["who"].nunique())))
+    st.subheader("Who met whom")
+    st.caption("Each line is a pair that met in this range; the thicker, the more meetings.")
+    _chart(_network(shown), height=520)
+    st.subheader("Events")
+    labels = [f"{d:%Y-%m-%d} {k}: {w} ({n} articles)" for d, k, w, n in
+              shown[["day", "kind_label", "who", "articles"]].itertuples(index=False)]
+    label = st.selectbox("Event", labels, key="meeting_event")
+    event = shown.iloc[labels.index(label)]
+    reports = query(
+        db,
+        f"""SELECT day, source, kind, place, sentence, title, url FROM meeting_reports
+            WHERE {f.where} AND participants = ? AND held = ? AND day BETWEEN ? AND ?
+            ORDER BY day, source""",
+        (*f.params, list(event["participants"]), event["held"], event["day"], event["last_day"]),
+    )
+    st.markdown(f"**{event['who']}**, {event['kind_label']}" + (f" in {event['place']}" if isinstance(event["place"], str) else "")
+                + f": reported by {event['outlets']} outlets in {event['articles']} articles.")
+    table(reports, "meeting_reports", {"url": LINK})
+    with st.expander("All events shown"):
+        table(shown[["day", "kind", "who", "place", "articles", "outlets", "sentence"]], "meeting_events")
+
+
+def _network(events: pd.DataFrame) -> alt.LayerChart:
+    """Participants on a circle, a line for each pair that met, as thick as their meetings."""
+    import itertools
+    import math
+
+    weights: dict[tuple[str, str], int] = {}
+    for ps in events["participants"]:
+        for a, b in itertools.combinations(sorted(ps), 2):
+            weights[(a, b)] = weights.get((a, b), 0) + 1
+    names = sorted({n for pair in weights for n in pair})
+    where = {n: (math.cos(2 * math.pi * i / len(names)), math.sin(2 * math.pi * i / len(names)))
+             for i, n in enumerate(names)}
+    edges = pd.DataFrame(
+        [{"a": a, "b": b, "meetings": w, "x": where[a][0], "y": where[a][1], "x2": where[b][0], "y2": where[b][1]}
+         for (a, b), w in weights.items()]
+    )
+    nodes = pd.DataFrame([{"actor": n, "x": x, "y": y} for n, (x, y) in where.items()])
+    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
+    scale = alt.Scale(domain=[-1.45, 1.45])
+    lines = alt.Chart(edges).mark_rule(opacity=0.6).encode(
+        x=alt.X("x:Q", axis=axis, scale=scale), y=alt.Y("y:Q", axis=axis, scale=scale), x2="x2:Q", y2="y2:Q",
+        strokeWidth=alt.StrokeWidth("meetings:Q", scale=alt.Scale(range=[1, 8]), title="meetings"),
+        tooltip=["a:N", "b:N", "meetings:Q"],
+    )
+    dots = alt.Chart(nodes).mark_circle(size=90, color="#1f4e79").encode(x="x:Q", y="y:Q", tooltip=["actor:N"])
+    text = alt.Chart(nodes).mark_text(dy=-10, fontSize=11).encode(x="x:Q", y="y:Q", text="actor:N")
+    return alt.layer(lines, dots, text)
+
+
+# Named together ----------------------------------------------------------------------------------------
+def pairs(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Named together")
+    st.caption("Relevant articles naming both actors, whether or not they met (who met whom is on the Who meets "
+               "whom page). Click a cell to list the articles behind the pair.")
     size = st.slider("Actors shown", 5, 30, 12, key="pair_size")
     counted = query(
         db,
@@ -547,7 +649,8 @@ PAGES = {
     "overview": ("Overview", overview),
     "actors": ("Actors", actors),
     "topics": ("Topics", topics),
-    "pairs": ("Who meets whom", pairs),
+    "meetings": ("Who meets whom", meetings),
+    "pairs": ("Named together", pairs),
     "outlets": ("Outlets", outlets),
     "quotes": ("Quotes", quotes),
     "articles": ("Articles", articles),

@@ -111,6 +111,7 @@ def find_meetings(
     serves,
     states: set[str],
     places: frozenset[str] = frozenset(),
+    demonyms: dict[str, str] | None = None,
 ) -> tuple[Meeting, ...]:
     """The meetings of one article. `found_predicates`: (start_char, end_char, kind) of the predicate phrases
     found in the text; `serves(actor)`: the states and bodies an actor serves (pipeline.roles.RoleBook.serves);
@@ -146,7 +147,9 @@ def find_meetings(
                 continue
             if not s.actor and (s.label in ("GPE", "LOC", "FAC") or s.surface.lower() in places):
                 continue  # "the Torkham crossing": a place is where, not who
-            participants.setdefault(s.name or s.actor or s.surface, s)
+            name = s.name or s.actor or s.surface
+            word = re.sub(r"^the\s+", "", name.lower())
+            participants.setdefault((demonyms or {}).get(word, name), s)  # "the Afghan side": Afghanistan
         for name in list(participants):  # "Pakistan's envoy Mohammad Sadiq": Sadiq stands for Pakistan
             if any(name in serves(other.actor) - {other.actor} for other in participants.values()
                    if other is not None and other.actor and other.actor != name):

@@ -231,7 +231,8 @@ class Annotator:
             found = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), self.nlp.vocab.strings[m])
                      for m, s, e in self.meeting_matcher(doc)]
             meetings = find_meetings(text, bounds, spans, found, published, self.domain.meetings,
-                                     self.resolver.roles.serves, self.states, self.place_names)
+                                     self.resolver.roles.serves, self.states, self.place_names,
+                                     self.domain.language.demonyms)
         return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance,
                           meetings=meetings)
 

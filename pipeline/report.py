@@ -91,12 +91,16 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
 
 
 def trend_summary(db_path: Path, top: int = 3) -> str:
-    """Top actors and topics by week, with headline counts."""
+    """Top actors and topics by week, with headline counts, and the week's most reported meetings."""
     _cols, [totals] = run_query(db_path, query_file("totals"))
     articles, relevant, duplicates, sources, mentions, failed = totals
     _c, actor_rows = run_query(db_path, query_file("weekly_top_actors"), {"top": top})
     _c, topic_rows = run_query(db_path, query_file("weekly_top_topics"), {"top": top})
-    weeks: dict[date, dict[str, list[str]]] = defaultdict(lambda: {"actors": [], "topics": []})
+    _c, meeting_rows = run_query(db_path, query_file("weekly_meetings"), {"top": top})
+    weeks: dict[date, dict[str, list[str]]] = defaultdict(lambda: {"actors": [], "topics": [], "meetings": []})
+    for week, participants, kind, place, n in meeting_rows:
+        where = f" in {place}" if place else ""
+        weeks[week]["meetings"].append(f"{' + '.join(participants)} ({kind}{where}, {n} article{'s' * (n != 1)})")
     for week, actor, n in actor_rows:
         weeks[week]["actors"].append(f"{actor} ({n})")
     for week, topic, n in topic_rows:
@@ -104,9 +108,11 @@ def trend_summary(db_path: Path, top: int = 3) -> str:
     lines = [
         f"{articles} articles from {sources} sources: {relevant} relevant, {duplicates} near-duplicate copies, "
         f"{mentions} actor mentions; {failed} URLs failed (see the failures table).",
-        f"Top {top} actors and topics by week (relevant articles):",
+        f"Top {top} actors and topics by week (relevant articles), and the week's most reported meetings:",
     ]
     for week in sorted(weeks):
         w = weeks[week]
         lines.append(f"  week of {week}: {', '.join(w['actors']) or '-'}  |  {', '.join(w['topics']) or '-'}")
+        if w["meetings"]:
+            lines.append(f"    met: {'; '.join(w['meetings'])}")
     return "\n".join(lines)

@@ -194,7 +194,33 @@ def test_topics_page_shows_each_topics_share_of_relevant_coverage(db):
     assert at.get("vega_lite_chart")
 
 
-def test_who_meets_whom_lists_the_articles_behind_a_pair(db):
+def test_who_meets_whom_shows_meeting_events_their_network_and_the_sentences_that_report_them(db):
+    at = app(db, "meetings")
+    held = rows(db, "SELECT COUNT(*) FROM meeting_events WHERE held = 'held'")[0][0]
+    assert held > 5
+    events = frame(at, "who")  # the events shown: held kinds by default
+    assert len(events) == held and set(events["kind"]) <= {"met", "talks", "call", "visit"}
+    assert len(at.get("vega_lite_chart")) == 2  # the timeline and the network
+    reports = frame(at, "sentence")  # the first event's evidence
+    first = at.selectbox(key="meeting_event").value
+    assert f"({len(reports)} articles)" in first and reports["url"].str.startswith("http").all()
+    [(actor,)] = rows(db, """SELECT actor FROM meetings_daily WHERE held = 'held'
+                             GROUP BY actor ORDER BY SUM(meetings) DESC, actor LIMIT 1""")
+    at.multiselect(key="meeting_actors").set_value([actor])
+    rerun(at, db)
+    narrowed = frame(at, "who")
+    assert 0 < len(narrowed) < held and all(actor in who.split(" + ") for who in narrowed["who"])
+    at.multiselect(key="meeting_kinds").set_value(["planned", "refused"])
+    rerun(at, db)
+    planned = rows(db, "SELECT COUNT(*) FROM meeting_events WHERE held <> 'held' AND list_contains(participants, ?)",
+                   [actor])[0][0]
+    if planned:
+        assert len(frame(at, "who")) == planned
+    else:
+        assert "No meeting matches" in texts(at)
+
+
+def test_named_together_lists_the_articles_behind_a_pair(db):
     at = app(db, "pairs")
     first = at.selectbox(key="pair").value
     [(a, b, n)] = rows(db, "SELECT actor_a, actor_b, articles FROM actor_pairs ORDER BY articles DESC, actor_a, actor_b LIMIT 1")

@@ -38,7 +38,8 @@ PAGES = {
     "overview": ("Overview", True, "Up to date"),
     "actors": ("Actors", True, "Taliban"),
     "topics": ("Topics", True, "humanitarian_aid"),
-    "pairs": ("Who meets whom", True, "Taliban"),
+    "meetings": ("Who meets whom", True, "Download meeting_reports.csv"),
+    "pairs": ("Named together", True, "Taliban"),
     "outlets": ("Outlets", True, "Download outlets.csv"),
     "quotes": ("Quotes", False, "Download quotes.csv"),
     "articles": ("Articles", False, "Read an article"),
@@ -245,7 +246,7 @@ def test_every_page_renders_in_chromium_while_a_run_writes(dashboard, http_serve
             page.screenshot(path=str(SCREENSHOTS / "articles.png"))
 
             def pair_click() -> None:
-                """Who meets whom: a click on a cell of the heat map lists that pair's articles."""
+                """Named together: a click on a cell of the heat map lists that pair's articles."""
                 open_page(page, dashboard["url"], "pairs")
                 page.locator(
                     '[data-testid="stVegaLiteChart"] path[aria-roledescription="rect mark"]'

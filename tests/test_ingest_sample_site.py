@@ -184,6 +184,8 @@ def test_newsmon_demo_prints_a_trend_summary_with_canonical_actors(tmp_path, mon
     weeks = [line for line in out.splitlines() if line.strip().startswith("week of 2021-")]
     assert len(weeks) >= 10
     assert "Taliban (" in out and "United Nations (" in out and "humanitarian_aid (" in out
+    met = [line for line in out.splitlines() if line.strip().startswith("met: ")]  # the week's meetings
+    assert len(met) >= 5 and any(" in Doha" in line for line in met)
     manifest = SiteManifest.load(tmp_path / "site" / "manifest.json")
     by_path = {a.path: a for a in manifest.articles}
     with store.reader(db) as con:
