@@ -146,6 +146,26 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             [*f, *top["pair"]],
         ),
         (
+            "meetings: events", ("meeting_events",),
+            """SELECT day, kind, held, participants, place, articles, outlets, sentence, event_id, last_day
+            FROM meeting_events WHERE day BETWEEN ? AND ? AND list_has_any(sources, ?)
+            ORDER BY day DESC, articles DESC""",
+            f,
+        ),
+        (
+            "meetings: reports of an event", ("meeting_reports",),
+            f"""SELECT day, source, kind, place, sentence, title, url FROM meeting_reports
+            WHERE {WHERE} AND participants = ? AND held = ? AND day BETWEEN ? AND ?
+            ORDER BY day, source""",
+            [*f, top["meeting"][0], top["meeting"][1], top["meeting"][2], top["meeting"][3]],
+        ),
+        (
+            "meetings: per actor and day", ("meetings_daily",),
+            """SELECT actor, SUM(meetings) AS meetings, SUM(articles) AS articles FROM meetings_daily
+            WHERE day BETWEEN ? AND ? AND held = 'held' GROUP BY actor ORDER BY meetings DESC LIMIT 20""",
+            f[:2],
+        ),
+        (
             "outlets: volume", ("source_daily",),
             f"""SELECT source, SUM(articles) AS articles, SUM(relevant_articles) AS relevant_articles,
                    SUM(relevant_articles) / NULLIF(SUM(articles), 0) AS subject_share, SUM(duplicates) AS duplicates
@@ -369,10 +389,13 @@ def run(db: Path, reps: int, only: str | None) -> dict:
     actors = [r[0] for r in con.execute(
         "SELECT actor FROM actor_daily GROUP BY actor ORDER BY SUM(articles) DESC, actor LIMIT 5").fetchall()]
     pair = con.execute("SELECT actor_a, actor_b FROM actor_pairs ORDER BY articles DESC, actor_a, actor_b LIMIT 1").fetchone()
+    meeting = con.execute(
+        "SELECT participants, held, day, last_day FROM meeting_events ORDER BY articles DESC, event_id LIMIT 1"
+    ).fetchone()
     article = con.execute(
         "SELECT article_id FROM articles WHERE relevance >= 0.5 ORDER BY published_at DESC NULLS LAST LIMIT 1"
     ).fetchone()[0]
-    top = {"actors": actors, "pair": list(pair), "article": article}
+    top = {"actors": actors, "pair": list(pair), "article": article, "meeting": list(meeting)}
     settings = {
         "default: whole range, all sources": (first, last, sources),
         "narrow: last 90 days, 5 sources": (last - timedelta(days=89), last, sources[:5]),

@@ -193,6 +193,33 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
                 p
             FROM s
         """)
+        # meetings: about a third of the articles report one (a few two); two actors of the article's cast,
+        # mostly held, some planned or refused; half with a place, a quarter with a day of their own
+        con.execute(f"""
+            INSERT INTO meetings (article_id, position, kind, day, place, participants, sentence, start_char, end_char)
+            WITH m AS (
+                SELECT i, article_id, cast_size, published_at, fetched_at,
+                       unnest(range(CASE WHEN r < 0.66 THEN 0 WHEN r < 0.95 THEN 1 ELSE 2 END)) AS p
+                FROM (SELECT *, {u('i', 40)} AS r FROM gen)
+            ),
+            drawn AS (
+                SELECT *,
+                       {_zipf(u(f"i * 8 + hash(i, p, 41, {seed}) % cast_size", 13), ACTORS)} AS a,
+                       {_zipf(u(f"i * 8 + hash(i, p, 42, {seed}) % cast_size", 43), ACTORS)} AS b,
+                       {u('i * 8 + p', 44)} AS k, {u('i * 8 + p', 45)} AS pl, {u('i * 8 + p', 46)} AS d
+                FROM m
+            )
+            SELECT
+                article_id, p,
+                CASE WHEN k < 0.55 THEN 'met' WHEN k < 0.75 THEN 'talks' WHEN k < 0.82 THEN 'call'
+                     WHEN k < 0.87 THEN 'visit' WHEN k < 0.95 THEN 'planned' ELSE 'refused' END,
+                CASE WHEN d < 0.25 THEN CAST(COALESCE(published_at, fetched_at) AS DATE) - CAST(d * 8 AS INTEGER) END,
+                CASE WHEN pl < 0.5 THEN ['Kabul', 'Doha', 'Islamabad', 'Tashkent', 'Moscow', 'Tehran'][1 + CAST(pl * 12 AS INTEGER)] END,
+                list_sort(['Actor ' || lpad(CAST(a AS VARCHAR), 3, '0'),
+                           'Actor ' || lpad(CAST(CASE WHEN b = a THEN b % {ACTORS} + 1 ELSE b END AS VARCHAR), 3, '0')]),
+                'Actor ' || a || ' met Actor ' || b || '.', 0, 30
+            FROM drawn
+        """)
         # runs: the 30-minute ingest over the period (a few failed), plus backfills and reprocesses
         con.execute(f"""
             INSERT INTO runs (run_id, flow, started_at, finished_at, status, articles_new, duplicates_new, feeds_total,
@@ -235,5 +262,5 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
         con.execute("CHECKPOINT")
         return {
             t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("articles", "mentions", "article_topics", "quotes", "runs", "failures", "actors")
+            for t in ("articles", "mentions", "article_topics", "quotes", "meetings", "runs", "failures", "actors")
         }

@@ -94,7 +94,7 @@ def refresh(
                         SET duplicate_of = (SELECT a.duplicate_of FROM articles AS a WHERE a.article_id = t.article_id),
                             story_id = {story}
                         WHERE t.article_id IN (SELECT article_id FROM rerooted)""")
-        for table in ("rollup_article_actors", "rollup_article_pairs"):
+        for table in ("rollup_article_actors", "rollup_article_pairs", "rollup_meeting_reports"):
             con.execute(f"UPDATE {table} AS t SET story_id = {story} WHERE t.article_id IN (SELECT article_id FROM rerooted)")
     con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
     _run(con, "1")
@@ -120,6 +120,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
             FROM (SELECT {day} AS day, COUNT(*) AS n FROM articles GROUP BY 1)
         ) GROUP BY chunk ORDER BY 1""").fetchall()
     _scope(con, "scope_replaced", "SELECT NULL::VARCHAR AS article_id WHERE false")  # the tables are empty
+    _scope(con, "scope_articles", "SELECT NULL::VARCHAR AS article_id WHERE false")  # until the first chunk
     _scope(con, "scope_stories", "SELECT DISTINCT COALESCE(duplicate_of, article_id) AS story_id FROM articles")
     _run(con, "0")
     for first, last in chunks:
@@ -150,7 +151,8 @@ def _state(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT COALESCE(MAX(value), '') FROM newsmon_settings WHERE key = 'relevance_threshold'"
     ).fetchall()
     counts = con.execute(
-        "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM mentions), (SELECT COUNT(*) FROM article_topics)"
+        "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM mentions), (SELECT COUNT(*) FROM article_topics),"
+        " (SELECT COUNT(*) FROM meetings)"
     ).fetchone()
     return f"{queries}:{threshold}:{':'.join(map(str, counts))}"
 

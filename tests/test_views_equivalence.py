@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import dedup, rollups, store
 from pipeline.extract import compress_html
-from pipeline.records import Article, Enrichment, Mention, Quote, TopicScore
+from pipeline.records import Article, Enrichment, Meeting, Mention, Quote, TopicScore
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -125,6 +125,8 @@ def enrichment(article_id: str, relevance: float, actors: tuple[str, ...], names
         topics=(TopicScore("topic 03", 0.7), TopicScore("new topic", 0.4)),
         quotes=(Quote(actors[0] if actors else "Nobody Known", actors[0] if actors else None, "We talk."),),
         relevance=relevance,
+        # a meeting of the article's first two actors, as the generated ones are (so that reports join events)
+        meetings=(Meeting("met", tuple(sorted(actors[:2])), "Kabul", None, "They met.", 0, 9),) if len(actors) > 1 else (),
     )
 
 

@@ -10,24 +10,28 @@ WITH ordered AS (
     FROM meeting_reports
 ),
 numbered AS (
-    SELECT
-        *,
-        SUM(gap) OVER (PARTITION BY participants, held ORDER BY day ROWS UNBOUNDED PRECEDING) AS event_no
+    SELECT *, SUM(gap) OVER (PARTITION BY participants, held ORDER BY day ROWS UNBOUNDED PRECEDING) AS event_no
     FROM ordered
+),
+counted AS (  -- how often each kind and place is reported within its event (the most reported wins; ties: name)
+    SELECT *,
+           COUNT(*) OVER (PARTITION BY participants, held, event_no, kind) AS kind_n,
+           COUNT(*) OVER (PARTITION BY participants, held, event_no, place) AS place_n
+    FROM numbered
 )
 SELECT
     MIN(day) AS day,
     MAX(day) AS last_day,
-    mode(kind) AS kind,
+    arg_max(kind, (kind_n, kind)) AS kind,
     held,
-    mode(place) AS place,
+    arg_max(place, (place_n, place)) FILTER (WHERE place IS NOT NULL) AS place,
     participants,
     COUNT(DISTINCT article_id) AS articles,
     COUNT(DISTINCT source) AS outlets,
     COUNT(DISTINCT story_id) AS stories,
     list_sort(list(DISTINCT source)) AS sources,
-    list(DISTINCT article_id) AS article_ids,
-    arg_min(sentence, day) AS sentence,
+    list_sort(list(DISTINCT article_id)) AS article_ids,
+    arg_min(sentence, (day, article_id, position)) AS sentence,
     md5(list_sort(participants)::VARCHAR || held || MIN(day)::VARCHAR) AS event_id
-FROM numbered
+FROM counted
 GROUP BY participants, held, event_no;

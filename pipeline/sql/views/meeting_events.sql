@@ -2,32 +2,8 @@
 -- participants, held (or planned, or refused) alike, on the same or an adjacent day (a run of reports each
 -- within a day of the one before is one event). `articles`: reports; `outlets`: sources; `stories`: stories
 -- (a story and its copies once). `place`: the most reported one; `kind`: the most reported kind.
+-- Kept by the writer in rollup_meeting_events (pipeline/sql/rollups/32_meeting_events.sql).
 CREATE OR REPLACE VIEW meeting_events AS
-WITH ordered AS (
-    SELECT
-        *,
-        CASE WHEN day - lag(day) OVER (PARTITION BY participants, held ORDER BY day) > 1 THEN 1 ELSE 0 END AS gap
-    FROM meeting_reports
-),
-numbered AS (
-    SELECT
-        *,
-        SUM(gap) OVER (PARTITION BY participants, held ORDER BY day ROWS UNBOUNDED PRECEDING) AS event_no
-    FROM ordered
-)
-SELECT
-    MIN(day) AS day,
-    MAX(day) AS last_day,
-    mode(kind) AS kind,
-    held,
-    mode(place) AS place,
-    participants,
-    COUNT(DISTINCT article_id) AS articles,
-    COUNT(DISTINCT source) AS outlets,
-    COUNT(DISTINCT story_id) AS stories,
-    list_sort(list(DISTINCT source)) AS sources,
-    list(DISTINCT article_id) AS article_ids,
-    arg_min(sentence, day) AS sentence,
-    md5(list_sort(participants)::VARCHAR || held || MIN(day)::VARCHAR) AS event_id
-FROM numbered
-GROUP BY participants, held, event_no;
+SELECT day, last_day, kind, held, place, participants, articles, outlets, stories, sources, article_ids, sentence,
+       event_id
+FROM rollup_meeting_events;

@@ -1,23 +1,7 @@
 -- One row per meeting reported in a relevant article, with the article's day, source, story, title and URL;
 -- `day` is the meeting's own day when the text gives it, else the article's.
+-- Kept by the writer in rollup_meeting_reports (pipeline/sql/rollups/15_meeting_reports.sql).
 CREATE OR REPLACE VIEW meeting_reports AS
-SELECT
-    COALESCE(m.day, r.day) AS day,
-    m.day IS NOT NULL AS day_stated,
-    r.day AS article_day,
-    r.source,
-    r.story_id,
-    m.article_id,
-    m.position,
-    m.kind,
-    CASE WHEN m.kind IN ('met', 'talks', 'call', 'visit') THEN 'held' ELSE m.kind END AS held,
-    m.place,
-    list_sort(m.participants) AS participants,
-    m.sentence,
-    m.start_char,
-    m.end_char,
-    r.title,
-    r.url
-FROM meetings AS m
-JOIN rollup_articles AS r USING (article_id)
-WHERE r.relevant;
+SELECT day, day_stated, article_day, source, story_id, article_id, position, kind, held, place, participants,
+       sentence, start_char, end_char, title, url
+FROM rollup_meeting_reports;
