@@ -149,7 +149,7 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             "meetings: events", ("meeting_events",),
             """SELECT day, kind, held, participants, place, articles, outlets, sentence, event_id, last_day
             FROM meeting_events WHERE day BETWEEN ? AND ? AND list_has_any(sources, ?)
-            ORDER BY day DESC, articles DESC""",
+            ORDER BY day DESC, articles DESC LIMIT 2000""",
             f,
         ),
         (

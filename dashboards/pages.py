@@ -225,6 +225,7 @@ def topics(db: str, f: Filters, state: DatabaseState) -> None:
 # Who meets whom ---------------------------------------------------------------------------------------
 # Who meets whom -----------------------------------------------------------------------------------------
 EVENT_WHERE = "day BETWEEN ? AND ? AND list_has_any(sources, ?)"  # meeting_events: a source list per event
+MAX_EVENTS = 2000  # the most recent events of the range: a timeline of more is unreadable
 KIND_LABELS = {"met": "met", "talks": "talks", "call": "call", "visit": "visit", "planned": "planned",
                "refused": "refused or called off"}
 
@@ -233,12 +234,13 @@ def meetings(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Who meets whom")
     st.caption(
         "Meetings the articles report (met, talks, calls, visits), each merged across the outlets and copies that "
-        "report it; planned and refused ones apart. Pick an event to read the sentences that report it."
+        f"report it; planned and refused ones apart; the {MAX_EVENTS:,} most recent of the range. Pick an event to "
+        "read the sentences that report it."
     )
     events = query(
         db,
         f"""SELECT day, kind, held, participants, place, articles, outlets, sentence, event_id, last_day
-            FROM meeting_events WHERE {EVENT_WHERE} ORDER BY day DESC, articles DESC""",
+            FROM meeting_events WHERE {EVENT_WHERE} ORDER BY day DESC, articles DESC LIMIT {MAX_EVENTS}""",
         f.params,
     )
     if events.empty:
