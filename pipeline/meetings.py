@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,6 +34,7 @@ _DATELINE = re.compile(r"^\s*(?:[^\n]*\n+)?([A-Z][A-Z .'-]{2,30}),\s+([A-Z][a-z]
 _SOURCE = re.compile(r"^\s*,?\s*(?:(?:has|had|also)\s+)?(?:said|says|told|added|stated|announced|tweeted|wrote|reported)\b",
                      re.I)
 _SOURCE_BEFORE = re.compile(r"\b(?:according to|said|says|told|announced)\s+(?:the\s+)?$", re.I)
+_DEMAND = re.compile(r"^\s*(?:[\w'’-]+\s+){0,6}?to\s+(?!meet|visit|talk|discuss)[a-z]+", re.I)  # "calls on X to reverse"
 _PLACE_BEFORE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?(?:capital\s+|city\s+of\s+)?$", re.I)
 _DATE = re.compile(
     r"\b(?:on\s+)?(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[A-Z][a-z]{2,8})\.?|(?P<m2>[A-Z][a-z]{2,8})\.?\s+"
@@ -45,6 +46,7 @@ class Predicates:
     by_kind: dict[str, tuple[str, ...]]
     refused: tuple[str, ...]
     planned: tuple[str, ...]
+    media: frozenset[str] = frozenset()  # outlets and agencies: they report meetings, never take part
 
 
 def load_predicates(path: Path) -> Predicates:
@@ -54,6 +56,7 @@ def load_predicates(path: Path) -> Predicates:
         by_kind={k: tuple(p.lower() for p in data.get(k, ())) for k in HELD},
         refused=tuple(w.lower() for w in data.get("refused", ())),
         planned=tuple(w.lower() for w in data.get("planned", ())),
+        media=frozenset(data.get("media", ())),
     )
 
 
@@ -126,7 +129,10 @@ def find_meetings(
         if not here:
             continue
         # a visit that also says who met whom is that meeting ("visited Kabul and met with ...")
-        held = [p for p in here if p[2] != "visit"]
+        held = [p for p in here if p[2] != "visit" and not _is_demand(text, p, hi)]
+        here = [p for p in here if p in held or p[2] == "visit"]
+        if not here:
+            continue
         p_start, p_end, kind = (held or here)[0]
         visits = [p for p in here if p[2] == "visit"]
         inside = [s for s in spans if lo <= s.start and s.end <= hi and s.label in ("PERSON", "ORG", "GPE", "LOC", "FAC")]
@@ -147,6 +153,8 @@ def find_meetings(
                 continue
             if not s.actor and (s.label in ("GPE", "LOC", "FAC") or s.surface.lower() in places):
                 continue  # "the Torkham crossing": a place is where, not who
+            if s.actor in predicates.media:
+                continue  # "Tehran, IRNA -": the agency reports the meeting
             name = s.name or s.actor or s.surface
             word = re.sub(r"^the\s+", "", name.lower())
             participants.setdefault((demonyms or {}).get(word, name), s)  # "the Afghan side": Afghanistan
@@ -167,5 +175,27 @@ def find_meetings(
         day = meeting_day(sentence, published, kind)
         if day is None and lo < 200 and kind in HELD:
             day = line_day
+        if kind in HELD and day is not None and published is not None and day > published:
+            kind = "planned"  # "arrives in Kabul on August 17", written on the 15th
         found.append(Meeting(kind, tuple(sorted(participants)), place, day, sentence, start, start + len(sentence)))
-    return tuple(found)
+    return _merge_repeats(found)
+
+
+def _is_demand(text: str, predicate: tuple[int, int, str], hi: int) -> bool:
+    """'calls on the Taliban to reverse': a demand, not a call paid on someone."""
+    return text[predicate[0] : predicate[1]].lower().startswith("call") and bool(_DEMAND.match(text[predicate[1] : hi]))
+
+
+def _merge_repeats(found: list[Meeting]) -> tuple[Meeting, ...]:
+    """One meeting per article for the same participants and kind: a headline, the lead and a later sentence
+    that tell the same meeting are one report of it (the first sentence is the evidence; a place or day a later
+    sentence gives fills what the first left open)."""
+    merged: dict[tuple, Meeting] = {}
+    for m in found:
+        key = (m.kind, m.participants)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = m
+        elif first.place is None or first.day is None:
+            merged[key] = replace(first, place=first.place or m.place, day=first.day or m.day)
+    return tuple(merged.values())

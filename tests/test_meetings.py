@@ -53,6 +53,22 @@ def test_refused_and_planned_meetings_keep_their_kind_and_are_never_held(annotat
     assert [m.kind for m in found] == [kind]
 
 
+def test_a_demand_an_agency_and_a_repeated_meeting(annotator):
+    text = (
+        "Tehran, IRNA - Iranian Foreign Minister Abbas Araghchi met Amir Khan Muttaqi in Kabul on Sunday. "
+        "The United Nations called on the Taliban to reverse the ban on girls' schools. "
+        "Araghchi and Muttaqi met for two hours, the ministry said."
+    )
+    found = meetings(annotator, text, date(2025, 1, 27))
+    # one report of the one meeting (the place and day from the first sentence), no IRNA, no demand as a call
+    assert [(m.kind, m.participants, m.place, m.day) for m in found] == [
+        ("met", ("Abbas Araghchi", "Amir Khan Muttaqi"), "Kabul", date(2025, 1, 26))
+    ]
+    later = meetings(annotator, "KABUL - Abbas Araghchi arrives in Kabul on 30 January to meet Amir Khan Muttaqi.",
+                     date(2025, 1, 27))
+    assert {m.kind for m in later} == {"planned"}  # a day after the article's: not held yet
+
+
 def test_days_from_the_text_against_the_articles_date():
     wednesday = date(2023, 2, 8)
     assert meeting_day("They met on Monday.", wednesday, "met") == date(2023, 2, 6)
