@@ -39,9 +39,10 @@ def _chart(chart: alt.Chart, height: int = 380, **kwargs):
 def _top_actors(db: str, f: Filters, limit: int) -> pd.DataFrame:
     return query(
         db,
-        f"""SELECT actor, SUM(articles) AS articles, SUM(mentions) AS mentions, SUM(stories) AS stories
-            FROM actor_source_daily WHERE {f.where}
-            GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
+        # actor_totals counts each story once over the whole range (summing the per-day stories would count a
+        # copy in another outlet or on another day again)
+        """SELECT actor, articles, mentions, stories FROM actor_totals(?, ?, sources := ?)
+            ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
         (*f.params, limit),
     )
 
@@ -154,10 +155,13 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
         "Count", list(ACTOR_MEASURES), format_func=ACTOR_MEASURES.get, horizontal=True, key="actor_measure"
     )
     if chosen:
+        # stories per period: each story once in its period (a copy on another day of the week counts once)
+        counted = {"articles": "COUNT(*)", "mentions": "CAST(SUM(mentions) AS BIGINT)",
+                   "stories": "COUNT(DISTINCT story_id)"}[measure]
         trend = query(
             db,
-            f"""SELECT {PERIODS[period]} AS period, actor, SUM({measure}) AS {measure}
-                FROM actor_source_daily WHERE {f.where} AND list_contains(?, actor)
+            f"""SELECT {PERIODS[period]} AS period, actor, {counted} AS {measure}
+                FROM actor_articles WHERE {f.where} AND list_contains(?, actor)
                 GROUP BY ALL ORDER BY period, actor""",
             (*f.params, tuple(chosen)),
         )

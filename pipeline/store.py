@@ -191,6 +191,8 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         if len(failed) == len(pending):
             con.execute(failed[0][1])  # no progress: raise the first one's error
         pending = failed
+    for _name, sql in _sql_files("macros"):  # table macros over the rollups (actor_totals, topic_totals)
+        con.execute(sql)
 
 
 # Full-text search over article titles and texts (DuckDB's fts extension, from the PyPI package

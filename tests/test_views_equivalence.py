@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -84,6 +84,43 @@ def differences(db: Path) -> dict[str, int]:
     return out
 
 
+def macro_differences(db: Path) -> dict[str, int]:
+    """actor_totals and topic_totals against a direct count over the base tables (each story once over the
+    range: a copy in another outlet or on another day is not counted again), for the whole span, a month,
+    and a month of two sources."""
+    direct = {
+        "actor_totals": """SELECT m.actor, COUNT(DISTINCT r.article_id) AS articles, COUNT(DISTINCT r.story_id) AS stories,
+                                  COUNT(*) AS mentions
+                           FROM mentions AS m JOIN relevant_articles AS r USING (article_id)
+                           WHERE m.actor IS NOT NULL AND r.day BETWEEN $1 AND $2 AND ($3 IS NULL OR list_contains($3, r.source))
+                           GROUP BY m.actor""",
+        "topic_totals": """SELECT t.topic, COUNT(DISTINCT r.article_id) AS articles, COUNT(DISTINCT r.story_id) AS stories
+                           FROM article_topics AS t JOIN relevant_articles AS r USING (article_id)
+                           WHERE r.day BETWEEN $1 AND $2 AND ($3 IS NULL OR list_contains($3, r.source))
+                           GROUP BY t.topic""",
+    }
+    out = {}
+    with store.reader(db) as con:
+        first, last = con.execute("SELECT MIN(day), MAX(day) FROM relevant_articles").fetchone()
+        two = [r[0] for r in con.execute("SELECT DISTINCT source FROM relevant_articles ORDER BY source LIMIT 2").fetchall()]
+        middle = first + (last - first) / 2
+        for macro, sql in direct.items():
+            for start, end, sources in ((first, last, None), (middle, middle + timedelta(days=30), None),
+                                        (middle, middle + timedelta(days=30), two)):
+                named = "" if sources is None else ", sources := $3"
+                [(n, rows)] = con.execute(
+                    f"""WITH got AS (SELECT * FROM {macro}($1, $2{named})), want AS ({sql})
+                        SELECT (SELECT COUNT(*) FROM (SELECT * FROM got EXCEPT ALL SELECT * FROM want))
+                             + (SELECT COUNT(*) FROM (SELECT * FROM want EXCEPT ALL SELECT * FROM got)),
+                               (SELECT COUNT(*) FROM got)""",
+                    [start, end, sources],
+                ).fetchall()
+                assert rows > 0, (macro, start, end, sources)  # not equal by being empty
+                if n:
+                    out[f"{macro} {start}..{end} {sources}"] = n
+    return out
+
+
 def count(db: Path, sql: str) -> int:
     with store.reader(db) as con:
         return con.execute(sql).fetchone()[0]
@@ -97,6 +134,7 @@ def assert_equal_to_reference(db: Path) -> None:
             " FROM unregistered_daily"
         ).fetchall()
         assert ids == names == both
+    assert macro_differences(db) == {}
     for view in ("article_list", "actor_source_daily", "pair_articles", "unregistered_daily", "emerging_actors",
                  "topic_source_daily", "actor_pairs", "quote_list"):
         assert count(db, f"SELECT COUNT(*) FROM {view}") > 0, view  # not equal by being empty
