@@ -90,10 +90,14 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
     return "\n".join([line(columns), rule, *(line(r) for r in cells), footer])
 
 
+def _counted(articles: int, stories: int) -> str:
+    return str(articles) if stories == articles else f"{articles}, {stories} stories"
+
+
 def trend_summary(db_path: Path, top: int = 3) -> str:
     """Top actors and topics by week, with headline counts, and the week's most reported meetings."""
     _cols, [totals] = run_query(db_path, query_file("totals"))
-    articles, relevant, duplicates, sources, mentions, failed = totals
+    articles, relevant, stories, duplicates, sources, mentions, failed = totals
     _c, actor_rows = run_query(db_path, query_file("weekly_top_actors"), {"top": top})
     _c, topic_rows = run_query(db_path, query_file("weekly_top_topics"), {"top": top})
     _c, meeting_rows = run_query(db_path, query_file("weekly_meetings"), {"top": top})
@@ -101,14 +105,16 @@ def trend_summary(db_path: Path, top: int = 3) -> str:
     for week, participants, kind, place, n in meeting_rows:
         where = f" in {place}" if place else ""
         weeks[week]["meetings"].append(f"{' + '.join(participants)} ({kind}{where}, {n} article{'s' * (n != 1)})")
-    for week, actor, n in actor_rows:
-        weeks[week]["actors"].append(f"{actor} ({n})")
-    for week, topic, n in topic_rows:
-        weeks[week]["topics"].append(f"{topic} ({n})")
+    for week, actor, n, stories in actor_rows:
+        weeks[week]["actors"].append(f"{actor} ({_counted(n, stories)})")
+    for week, topic, n, stories in topic_rows:
+        weeks[week]["topics"].append(f"{topic} ({_counted(n, stories)})")
     lines = [
-        f"{articles} articles from {sources} sources: {relevant} relevant, {duplicates} near-duplicate copies, "
+        f"{articles} articles from {sources} sources: {relevant} relevant ({stories} stories, each original with "
+        f"its copies), {duplicates} near-duplicate copies, "
         f"{mentions} actor mentions; {failed} URLs failed (see the failures table).",
-        f"Top {top} actors and topics by week (relevant articles), and the week's most reported meetings:",
+        f"Top {top} actors and topics by week (relevant articles, and stories when copies made them fewer), and the "
+        "week's most reported meetings:",
     ]
     for week in sorted(weeks):
         w = weeks[week]

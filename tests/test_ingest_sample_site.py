@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -184,6 +185,19 @@ def test_newsmon_demo_prints_a_trend_summary_with_canonical_actors(tmp_path, mon
     weeks = [line for line in out.splitlines() if line.strip().startswith("week of 2021-")]
     assert len(weeks) >= 10
     assert "Taliban (" in out and "United Nations (" in out and "humanitarian_aid (" in out
+    # the week's Taliban figures are the direct counts: articles, and stories (an original with its copies) once
+    printed = {}
+    for line in weeks:
+        found = re.search(r"\bTaliban \((\d+)(?:, (\d+) stories)?\)", line)
+        if found:
+            printed[line.split(":")[0].split()[-1]] = (int(found[1]), int(found[2] or found[1]))
+    with store.reader(db) as con:
+        direct = {str(w): (n, s) for w, n, s in con.execute(
+            """SELECT CAST(date_trunc('week', r.day) AS DATE), COUNT(DISTINCT r.article_id), COUNT(DISTINCT r.story_id)
+               FROM mentions AS m JOIN relevant_articles AS r USING (article_id)
+               WHERE m.actor = 'Taliban' GROUP BY 1""").fetchall()}
+    assert printed and all(direct[w] == counts for w, counts in printed.items()), (printed, direct)
+    assert any(n > s for n, s in printed.values())  # copies made some week's stories fewer
     met = [line for line in out.splitlines() if line.strip().startswith("met: ")]  # the week's meetings
     assert len(met) >= 5 and any(" in Doha" in line for line in met)
     manifest = SiteManifest.load(tmp_path / "site" / "manifest.json")
