@@ -1,7 +1,8 @@
 """newsmon's dashboard: `newsmon dashboard` (or `streamlit run dashboards/app.py -- --db PATH`).
 
-The sidebar holds the page choice and the global filters (date range, sources) that every page applies.
-The page is also in the URL (`?page=actors`), so a page can be linked to.
+The sidebar holds the page choice and the global filters (date range, sources) that every page applies. The
+whole view (page, filters, the page's own choices) is in the URL (`dashboards/state.py`): a copied link reopens
+it, and the browser's back button walks back through views.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboards/ on the path, n
 
 import streamlit as st  # noqa: E402
 
+from dashboards import state as ui  # noqa: E402
 from dashboards.data import Filters, database_state, db_path, query  # noqa: E402
 from dashboards.pages import PAGES  # noqa: E402
 from pipeline.store import StoreError  # noqa: E402
@@ -44,13 +46,11 @@ def sidebar_filters(db: str) -> Filters | None:
     first, last = span["first"], span["last"]
     first = first.date() if hasattr(first, "date") else first
     last = last.date() if hasattr(last, "date") else last
-    picked = st.sidebar.date_input(
-        "Date range", value=(first, last), min_value=first, max_value=last, format="YYYY-MM-DD", key="date_range"
-    )
+    picked = ui.date_range(st.sidebar, "Date range", first, last)
     if not isinstance(picked, (tuple, list)) or len(picked) != 2:
         st.sidebar.caption("Pick the last day of the range.")
         return None
-    chosen = st.sidebar.multiselect("Sources", sources, key="sources", placeholder="All sources")
+    chosen = ui.multiselect(st.sidebar, "Sources", sources, key="sources", placeholder="All sources")
     return Filters(start=picked[0], end=picked[1], sources=tuple(chosen or sources))
 
 
@@ -60,19 +60,17 @@ def main() -> None:
     if not state.ready:
         first_steps(db, state.problem)
         return
-    keys = list(PAGES)
-    wanted = st.query_params.get("page", "overview")
-    if "page" not in st.session_state:
-        st.session_state["page"] = wanted if wanted in PAGES else "overview"
+    ui.restore()  # the view the URL names, when it is new to this session (a link opened, back or forward)
     st.sidebar.title("newsmon")
     st.sidebar.caption("Afghanistan diplomacy in the press")
-    page = st.sidebar.radio("Page", keys, format_func=lambda k: PAGES[k][0], key="page")
-    st.query_params["page"] = page
+    page = ui.choice(st.sidebar.radio, "Page", list(PAGES), format_func=lambda k: PAGES[k][0], key=ui.PAGE)
     filters = sidebar_filters(str(db))
     st.sidebar.caption(f"Database: {db}")
-    if filters is None:
-        return
-    PAGES[page][1](str(db), filters, state)
+    if filters is not None:
+        PAGES[page][1](str(db), filters, state)
+    link = ui.publish(page)
+    st.sidebar.markdown("**Link to this view** (the copy button is on its right):")
+    st.sidebar.code(link, language=None, wrap_lines=True)
 
 
 try:

@@ -3,13 +3,13 @@ Python only pivots for charts. `page(db, filters, state)` draws one page."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboards import state as ui
 from dashboards.data import DatabaseState, Filters, query
 from dashboards.render import LINK, article_html, safe_url, table
 
@@ -34,6 +34,20 @@ def schedule_minutes() -> float:
 
 def _chart(chart: alt.Chart, height: int = 380, **kwargs):
     return st.altair_chart(chart, width="stretch", height=height, **kwargs)
+
+
+def _clickable(chart: alt.Chart, field: str, key: str, height: int = 380) -> None:
+    """A chart whose marks open the profile of the name in `field` when clicked."""
+    pick = alt.selection_point(name="pick", fields=[field], on="click")
+    if isinstance(chart, alt.LayerChart):
+        chart.layer = [layer.add_params(pick) if i == len(chart.layer) - 2 else layer for i, layer in enumerate(chart.layer)]
+    else:
+        chart = chart.add_params(pick)
+    event = _chart(chart, height=height, on_select="rerun", key=key)
+    points = (event or {}).get("selection", {}).get("pick") or []
+    name = points[0].get(field) if points and isinstance(points[0], dict) else None
+    if isinstance(name, str) and name:
+        ui.goto("actor", actor=name)
 
 
 def _top_actors(db: str, f: Filters, limit: int) -> pd.DataFrame:
@@ -90,7 +104,7 @@ def overview(db: str, f: Filters, state: DatabaseState) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Most covered actors")
-        table(_top_actors(db, f, 10), "top_actors")
+        table(_top_actors(db, f, 10), "top_actors", profiles=("actor",))
     with right:
         st.subheader("Most covered topics")
         topics = query(
@@ -148,11 +162,11 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
         st.info("No actor is named in the relevant articles of this range and these sources.")
         return
     names = ranked["actor"].tolist()
-    chosen = st.multiselect("Actors", names, default=names[:5], key="actors")
+    chosen = ui.multiselect(st, "Actors", names, key="actors", default=names[:5])
     c1, c2 = st.columns(2)
-    period = c1.radio("Period", list(PERIODS), horizontal=True, key="actor_period")
-    measure = c2.radio(
-        "Count", list(ACTOR_MEASURES), format_func=ACTOR_MEASURES.get, horizontal=True, key="actor_measure"
+    period = ui.choice(c1.radio, "Period", list(PERIODS), horizontal=True, key="actor_period")
+    measure = ui.choice(
+        c2.radio, "Count", list(ACTOR_MEASURES), format_func=ACTOR_MEASURES.get, horizontal=True, key="actor_measure"
     )
     if chosen:
         # stories per period: each story once in its period (a copy on another day of the week counts once)
@@ -165,7 +179,7 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
                 GROUP BY ALL ORDER BY period, actor""",
             (*f.params, tuple(chosen)),
         )
-        _chart(
+        _clickable(
             alt.Chart(trend)
             .mark_line(point=True)
             .encode(
@@ -173,20 +187,202 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
                 y=alt.Y(f"{measure}:Q", title=ACTOR_MEASURES[measure]),
                 color=alt.Color("actor:N"),
                 tooltip=["period:T", "actor:N", f"{measure}:Q"],
-            )
+            ),
+            "actor", "actor_trend_chart",
         )
-        table(trend, f"actor_trend_{period}_{measure}")
+        table(trend, f"actor_trend_{period}_{measure}", profiles=("actor",))
     else:
         st.info("Choose one or more actors.")
     st.subheader("All actors in range")
-    table(ranked, "actors")
+    table(ranked, "actors", profiles=("actor",))
+
+
+# Actor profile -----------------------------------------------------------------------------------------
+PROFILE_NAMES = 300  # unregistered names offered in the picker (a link may open any other)
+
+
+def profile(db: str, f: Filters, state: DatabaseState) -> None:
+    """What newsmon knows about one name, registered or not: coverage by week and outlet, topics, meetings,
+    who it is named with, its quotes and the quotes naming it, recent articles, spellings, first and last seen."""
+    st.header("Actor profile")
+    registered = _top_actors(db, f, 2000)["actor"].tolist()
+    others = query(
+        db,
+        f"""SELECT ANY_VALUE(name) AS name, SUM(articles) AS articles FROM unregistered_daily WHERE {f.where}
+            GROUP BY name_id ORDER BY articles DESC, name LIMIT ?""",
+        (*f.params, PROFILE_NAMES),
+    )["name"].tolist()
+    options = registered + [n for n in others if n not in set(registered)]
+    wanted = st.session_state.get("actor")
+    if isinstance(wanted, str) and wanted and wanted not in options:
+        options.insert(0, wanted)  # a link or a click may name anyone
+    if not options:
+        st.info("No name in the relevant articles of this range and these sources.")
+        return
+    name = ui.choice(st.selectbox, "Actor or name", options, key="actor")
+    who = query(db, "SELECT actor, kind, aliases FROM actors WHERE actor = ?", (name,))
+    seen = query(
+        db,
+        """SELECT MIN(day) AS first_seen, MAX(day) AS last_seen, COUNT(DISTINCT article_id) AS articles,
+                  COUNT(DISTINCT story_id) AS stories, CAST(SUM(mentions) AS BIGINT) AS mentions,
+                  string_agg(DISTINCT label, ', ') AS labels
+           FROM name_articles WHERE name = ?""",
+        (name,),
+    ).iloc[0]
+    if who.empty:
+        st.caption(f"Not in the actor registry (named as {seen['labels'] or 'a name'}): add it to config/actors.toml "
+                   "(`newsmon actors suggest` prints a block).")
+    else:
+        st.caption(f"Registry actor ({who.iloc[0]['kind']}); aliases: " + ", ".join(who.iloc[0]["aliases"]))
+    if pd.isna(seen["first_seen"]):
+        st.info(f"No relevant article names {name}.")
+        return
+    in_range = query(
+        db,
+        f"""SELECT COUNT(DISTINCT article_id) AS articles, COUNT(DISTINCT story_id) AS stories,
+                   CAST(COALESCE(SUM(mentions), 0) AS BIGINT) AS mentions
+            FROM name_articles WHERE name = ? AND {f.where}""",
+        (name, *f.params),
+    ).iloc[0]
+    cols = st.columns(5)
+    cols[0].metric("Articles in range", int(in_range["articles"]))
+    cols[1].metric("Stories in range", int(in_range["stories"]), help="an original with its syndicated copies, once")
+    cols[2].metric("Mentions in range", int(in_range["mentions"]))
+    cols[3].metric("First seen", f"{pd.Timestamp(seen['first_seen']):%Y-%m-%d}")
+    cols[4].metric("Last seen", f"{pd.Timestamp(seen['last_seen']):%Y-%m-%d}")
+    if not int(in_range["articles"]):
+        st.info(f"No relevant article of this range and these sources names {name}.")
+        return
+
+    period = ui.choice(st.radio, "Period", list(PERIODS), horizontal=True, key="profile_period")
+    weekly = query(
+        db,
+        f"""SELECT {PERIODS[period]} AS period, source, COUNT(DISTINCT article_id) AS articles
+            FROM name_articles WHERE name = ? AND {f.where} GROUP BY ALL ORDER BY period, source""",
+        (name, *f.params),
+    )
+    stories = query(
+        db,
+        f"""SELECT {PERIODS[period]} AS period, COUNT(DISTINCT story_id) AS stories
+            FROM name_articles WHERE name = ? AND {f.where} GROUP BY ALL ORDER BY period""",
+        (name, *f.params),
+    )
+    st.subheader("Coverage")
+    x = alt.X("yearmonthdate(period):O", title=period.replace("ly", "").replace("dai", "day") + " of",
+              axis=alt.Axis(format="%d %b %Y", labelAngle=-45))
+    bars = alt.Chart(weekly).mark_bar().encode(
+        x=x, y=alt.Y("articles:Q", title="articles (bars, by outlet) and stories (line)"), color=alt.Color("source:N"),
+        tooltip=["period:T", "source:N", "articles:Q"],
+    )
+    line = alt.Chart(stories).mark_line(point=True, color="black").encode(x=x, y="stories:Q",
+                                                                         tooltip=["period:T", "stories:Q"])
+    _chart(alt.layer(bars, line))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Topics of its coverage")
+        mix = query(
+            db,
+            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
+                SELECT t.topic, COUNT(*) AS articles, COUNT(DISTINCT t.story_id) AS stories
+                FROM topic_articles AS t SEMI JOIN mine USING (article_id)
+                WHERE t.{f.where.replace("list_contains(?, source)", "list_contains(?, t.source)")}
+                GROUP BY t.topic ORDER BY articles DESC, t.topic""",
+            (name, *f.params, *f.params),
+        )
+        table(mix, "profile_topics")
+    with right:
+        st.subheader("Named with")
+        named_with = query(
+            db,
+            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
+                SELECT o.name AS actor, o.registered, COUNT(DISTINCT o.article_id) AS articles,
+                       COUNT(DISTINCT o.story_id) AS stories
+                FROM name_articles AS o SEMI JOIN mine USING (article_id)
+                WHERE o.name <> ? AND o.day BETWEEN ? AND ?
+                GROUP BY o.name, o.registered ORDER BY articles DESC, actor LIMIT 50""",
+            (name, *f.params, name, f.start, f.end),
+        )
+        table(named_with, "profile_named_with", profiles=("actor",))
+
+    st.subheader("Meetings")
+    met = query(
+        db,
+        f"""SELECT day, kind, participants, place, articles, outlets, sentence FROM meeting_events
+            WHERE {EVENT_WHERE} AND list_contains(participants, ?) ORDER BY day DESC, articles DESC LIMIT 500""",
+        (*f.params, name),
+    )
+    if met.empty:
+        st.caption(f"No meeting with {name} is reported in this range.")
+    else:
+        counterparts = (met.assign(other=met["participants"].map(lambda ps: [p for p in ps if p != name]))
+                        .explode("other").groupby("other", as_index=False).agg(meetings=("day", "count"))
+                        .sort_values(["meetings", "other"], ascending=[False, True]).rename(columns={"other": "actor"}))
+        a, b = st.columns([2, 3])
+        with a:
+            table(counterparts, "profile_met", profiles=("actor",))
+        with b:
+            table(met.assign(participants=met["participants"].map(" + ".join)), "profile_meetings")
+
+    st.subheader("Quotes")
+    said, about = st.columns(2)
+    with said:
+        st.caption(f"Said by {name}")
+        table(query(
+            db,
+            f"""SELECT day, source, quote, url FROM quote_list WHERE {f.where} AND (actor = ? OR speaker = ?)
+                ORDER BY day DESC, source, position LIMIT 200""",
+            (*f.params, name, name),
+        ), "profile_quotes_by", {"url": LINK, "quote": st.column_config.TextColumn(width="large")})
+    with about:
+        st.caption(f"Naming {name} (said by others)")
+        table(query(
+            db,
+            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where}),
+                spans AS (
+                    SELECT m.article_id, m.start_char FROM article_mentions AS m SEMI JOIN mine USING (article_id)
+                    WHERE m.actor = ? OR (m.actor IS NULL AND COALESCE(m.name, m.surface) = ?)
+                )
+                SELECT DISTINCT q.day, q.source, q.speaker, q.quote, q.url
+                FROM quote_list AS q JOIN spans AS s
+                  ON s.article_id = q.article_id AND s.start_char >= q.start_char
+                 AND s.start_char < q.start_char + length(q.quote)
+                WHERE q.speaker <> ? AND COALESCE(q.actor, '') <> ?
+                ORDER BY q.day DESC, q.source LIMIT 200""",
+            (name, *f.params, name, name, name, name),
+        ), "profile_quotes_about", {"url": LINK, "quote": st.column_config.TextColumn(width="large")},
+            profiles=("speaker",))
+
+    st.subheader("Recent articles")
+    table(query(
+        db,
+        f"""WITH mine AS (
+                SELECT article_id, ANY_VALUE(mentions) AS mentions FROM name_articles WHERE name = ? AND {f.where}
+                GROUP BY article_id
+            )
+            SELECT l.day, l.source, l.title, m.mentions, l.duplicate_of IS NOT NULL AS copy, l.url
+            FROM article_list AS l JOIN mine AS m USING (article_id)
+            ORDER BY l.day DESC, l.source LIMIT 100""",
+        (name, *f.params),
+    ), "profile_articles", {"url": LINK, "title": st.column_config.TextColumn(width="large")})
+
+    st.subheader("Spellings matched")
+    table(query(
+        db,
+        f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
+            SELECT m.surface AS spelling, COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles
+            FROM article_mentions AS m SEMI JOIN mine USING (article_id)
+            WHERE m.actor = ? OR (m.actor IS NULL AND COALESCE(m.name, m.surface) = ?)
+            GROUP BY m.surface ORDER BY mentions DESC, spelling LIMIT 100""",
+        (name, *f.params, name, name),
+    ), "profile_spellings")
 
 
 # Topics -----------------------------------------------------------------------------------------------
 def topics(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Topics")
     st.caption("Each topic's share of the relevant articles of the period (an article can have several topics).")
-    period = st.radio("Period", list(PERIODS), horizontal=True, key="topic_period")
+    period = ui.choice(st.radio, "Period", list(PERIODS), horizontal=True, key="topic_period")
     share = query(
         db,
         f"""WITH relevant AS (
@@ -207,7 +403,7 @@ def topics(db: str, f: Filters, state: DatabaseState) -> None:
         st.info("No topic in the relevant articles of this range and these sources.")
         return
     all_topics = sorted(share["topic"].unique())
-    chosen = st.multiselect("Topics", all_topics, default=all_topics, key="topics")
+    chosen = ui.multiselect(st, "Topics", all_topics, key="topics", default=all_topics)
     shown = share[share["topic"].isin(chosen)]
     # a heat map: a dozen topics stay readable, and a period without the topic stays blank
     _chart(
@@ -226,7 +422,6 @@ def topics(db: str, f: Filters, state: DatabaseState) -> None:
     table(shown, f"topic_share_{period}", {"share": st.column_config.NumberColumn(format="percent")})
 
 
-# Who meets whom ---------------------------------------------------------------------------------------
 # Who meets whom -----------------------------------------------------------------------------------------
 EVENT_WHERE = "day BETWEEN ? AND ? AND list_has_any(sources, ?)"  # meeting_events: a source list per event
 MAX_EVENTS = 2000  # the most recent events of the range: a timeline of more is unreadable
@@ -252,10 +447,10 @@ def meetings(db: str, f: Filters, state: DatabaseState) -> None:
         return
     everyone = sorted({p for ps in events["participants"] for p in ps})
     left, middle, right = st.columns(3)
-    chosen = left.multiselect("Actors", everyone, key="meeting_actors")
-    kinds = middle.multiselect("Kinds", list(KIND_LABELS), default=["met", "talks", "call", "visit"],
-                               format_func=KIND_LABELS.get, key="meeting_kinds")
-    places = right.multiselect("Places", sorted({p for p in events["place"] if isinstance(p, str)}), key="meeting_places")
+    chosen = ui.multiselect(left, "Actors", everyone, key="meeting_actors")
+    kinds = ui.multiselect(middle, "Kinds", list(KIND_LABELS), key="meeting_kinds", default=["met", "talks", "call", "visit"],
+                           format_func=KIND_LABELS.get)
+    places = ui.multiselect(right, "Places", sorted({p for p in events["place"] if isinstance(p, str)}), key="meeting_places")
     shown = events[events["kind"].isin(kinds or list(KIND_LABELS))]
     if chosen:
         shown = shown[shown["participants"].map(lambda ps: bool(set(chosen) & set(ps)))]
@@ -280,11 +475,11 @@ def meetings(db: str, f: Filters, state: DatabaseState) -> None:
     _chart(timeline, height=max(220, 26 * min(25, shown["who"].nunique())))
     st.subheader("Who met whom")
     st.caption("Each line is a pair that met in this range; the thicker, the more meetings.")
-    _chart(_network(shown), height=520)
+    _clickable(_network(shown), "actor", "meeting_network", height=520)
     st.subheader("Events")
     labels = [f"{d:%Y-%m-%d} {k}: {w} ({n} articles)" for d, k, w, n in
               shown[["day", "kind_label", "who", "articles"]].itertuples(index=False)]
-    label = st.selectbox("Event", labels, key="meeting_event")
+    label = ui.choice(st.selectbox, "Event", labels, key="meeting_event")
     event = shown.iloc[labels.index(label)]
     reports = query(
         db,
@@ -334,7 +529,7 @@ def pairs(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Named together")
     st.caption("Relevant articles naming both actors, whether or not they met (who met whom is on the Who meets "
                "whom page). Click a cell to list the articles behind the pair.")
-    size = st.slider("Actors shown", 5, 30, 12, key="pair_size")
+    size = ui.slider(st, "Actors shown", 5, 30, 12, key="pair_size")
     counted = query(
         db,
         f"""WITH counted AS (
@@ -380,9 +575,7 @@ def pairs(db: str, f: Filters, state: DatabaseState) -> None:
     if clicked and clicked != st.session_state.get("pair_clicked"):
         st.session_state["pair_clicked"] = clicked
         st.session_state["pair"] = by_pair.get(tuple(sorted(clicked)), labels[0])
-    if st.session_state.get("pair") not in labels:
-        st.session_state.pop("pair", None)
-    label = st.selectbox("Pair", labels, key="pair")
+    label = ui.choice(st.selectbox, "Pair", labels, key="pair")
     actor_a, actor_b = counted.iloc[labels.index(label)][["actor_a", "actor_b"]]
     st.subheader(f"Articles naming {actor_a} and {actor_b}")
     behind = query(
@@ -393,7 +586,7 @@ def pairs(db: str, f: Filters, state: DatabaseState) -> None:
     )
     table(behind, "pair_articles", {"url": LINK})
     with st.expander("All pairs in range"):
-        table(counted, "actor_pairs")
+        table(counted, "actor_pairs", profiles=("actor_a", "actor_b"))
 
 
 def _clicked_pair(event) -> tuple[str, str] | None:
@@ -480,8 +673,8 @@ def quotes(db: str, f: Filters, state: DatabaseState) -> None:
         f.params,
     )
     c1, c2 = st.columns([2, 3])
-    words = c1.text_input("Search quotes, speakers and titles", key="quote_search").strip()
-    chosen = c2.multiselect("Speakers", speakers["speaker"].tolist(), key="quote_speakers", placeholder="All speakers")
+    words = ui.text(c1, "Search quotes, speakers and titles", key="quote_search").strip()
+    chosen = ui.multiselect(c2, "Speakers", speakers["speaker"].tolist(), key="quote_speakers", placeholder="All speakers")
     pattern = f"%{_escape_like(words)}%"
     found = query(
         db,
@@ -498,9 +691,9 @@ def quotes(db: str, f: Filters, state: DatabaseState) -> None:
         f"{len(found)} quotes" if len(found) < QUOTE_LIMIT
         else f"the newest {QUOTE_LIMIT} matching quotes of the {in_range} in range: narrow the range or search"
     )
-    table(found, "quotes", {"url": LINK, "quote": st.column_config.TextColumn(width="large")})
+    table(found, "quotes", {"url": LINK, "quote": st.column_config.TextColumn(width="large")}, profiles=("speaker",))
     with st.expander("Speakers in range"):
-        table(speakers, "speakers")
+        table(speakers, "speakers", profiles=("speaker",))
 
 
 def _escape_like(text: str) -> str:
@@ -535,16 +728,16 @@ def _search_sql(words: list[str], indexed: bool) -> tuple[str, tuple]:
 
 def articles(db: str, f: Filters, state: DatabaseState) -> None:
     st.header("Articles")
-    text = st.text_input("Search titles and texts", key="article_search", placeholder="e.g. Doha talks")
+    text = ui.text(st, "Search titles and texts", key="article_search", placeholder="e.g. Doha talks")
     words = text.split()[:MAX_WORDS]
     c1, c2, c3 = st.columns([3, 3, 2])
     actor_names = _top_actors(db, f, 1000)["actor"].tolist()
-    chosen_actors = c1.multiselect("Actors (all of them)", actor_names, key="article_actors", placeholder="Any actors")
+    chosen_actors = ui.multiselect(c1, "Actors (all of them)", actor_names, key="article_actors", placeholder="Any actors")
     topic_names = query(
         db, f"SELECT DISTINCT topic FROM topic_source_daily WHERE {f.where} ORDER BY topic", f.params
     )["topic"].tolist()
-    chosen_topics = c2.multiselect("Topics (any of them)", topic_names, key="article_topics", placeholder="Any topic")
-    relevant_only = c3.toggle("Relevant only", value=False, key="article_relevant")
+    chosen_topics = ui.multiselect(c2, "Topics (any of them)", topic_names, key="article_topics", placeholder="Any topic")
+    relevant_only = ui.toggle(c3, "Relevant only", key="article_relevant")
     if words:
         matches, match_params = _search_sql(words, state.search_index)
         head, joined, score = f"WITH matches AS ({matches})", "article_list AS l JOIN matches AS m USING (article_id)", "m.score"
@@ -582,10 +775,8 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     st.subheader("Read an article")
     options = found["article_id"].tolist()
     labels = {r.article_id: f"{pd.Timestamp(r.day):%Y-%m-%d} · {r.source} · {r.title}" for r in found.itertuples()}
-    # keyed by the results, so that a new search or filter opens its first result (the browser keeps a
-    # widget's choice while its key stays the same)
-    results = hashlib.sha1(" ".join(options).encode()).hexdigest()[:12]
-    article_id = st.selectbox("Article", options, format_func=lambda a: labels[a], key=f"article_open_{results}")
+    # a search or filter whose results do not hold the article open opens its first result
+    article_id = ui.choice(st.selectbox, "Article", options, format_func=lambda a: labels[a], key="article")
     show_article(db, article_id)
 
 
@@ -623,7 +814,7 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
         "People and organisations named in relevant articles that are not in the actor registry "
         "(config/actors.toml): candidates to add."
     )
-    label = st.radio("Kind", ["PERSON and ORG", "PERSON", "ORG"], horizontal=True, key="emerging_label")
+    label = ui.choice(st.radio, "Kind", ["PERSON and ORG", "PERSON", "ORG"], horizontal=True, key="emerging_label")
     labels = ("PERSON", "ORG") if label == "PERSON and ORG" else (label,)
     names = query(
         db,
@@ -637,7 +828,7 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
     if names.empty:
         st.info("No unregistered name in the relevant articles of this range and these sources.")
         return
-    _chart(
+    _clickable(
         alt.Chart(names.head(20))
         .mark_bar()
         .encode(
@@ -646,14 +837,16 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
             color=alt.Color("label:N", title=None),
             tooltip=["name:N", "label:N", "articles:Q", "mentions:Q", "first_seen:T", "last_seen:T"],
         ),
+        "name", "emerging_chart",
         height=40 + 24 * min(20, len(names)),
     )
-    table(names, "emerging_actors")
+    table(names, "emerging_actors", profiles=("name",))
 
 
 PAGES = {
     "overview": ("Overview", overview),
     "actors": ("Actors", actors),
+    "actor": ("Actor profile", profile),
     "topics": ("Topics", topics),
     "meetings": ("Who meets whom", meetings),
     "pairs": ("Named together", pairs),

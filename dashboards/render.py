@@ -13,16 +13,30 @@ import re
 import pandas as pd
 import streamlit as st
 
+from dashboards.state import goto
+
 LINK = st.column_config.LinkColumn("link", display_text="open")
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
 DATE_COLUMNS = {"day", "week", "period", "first_seen", "last_seen"}
 SAFE_URL = re.compile(r"^https?://", re.I)
 
 
-def table(df: pd.DataFrame, name: str, column_config: dict | None = None, height: int | str = "auto") -> None:
-    """A table and a button that downloads it as CSV (`<name>.csv`). Dates show as dates."""
+def table(
+    df: pd.DataFrame, name: str, column_config: dict | None = None, height: int | str = "auto",
+    profiles: tuple[str, ...] = (),
+) -> None:
+    """A table and a button that downloads it as CSV (`<name>.csv`). Dates show as dates. A click on a cell of a
+    `profiles` column (actor names) opens that name's profile."""
     config = {c: DAY for c in df.columns if c in DATE_COLUMNS} | (column_config or {})
-    st.dataframe(df, hide_index=True, width="stretch", column_config=config, height=height)
+    if not profiles:
+        st.dataframe(df, hide_index=True, width="stretch", column_config=config, height=height)
+    else:
+        event = st.dataframe(df, hide_index=True, width="stretch", column_config=config, height=height,
+                             on_select="rerun", selection_mode="single-cell", key=f"table-{name}")
+        for row, column in event.selection.get("cells", []):
+            value = df.iloc[row][column] if column in profiles and row < len(df) else None
+            if isinstance(value, str) and value:
+                goto("actor", actor=value)
     st.download_button(
         f"Download {name}.csv",
         df.to_csv(index=False).encode("utf-8"),

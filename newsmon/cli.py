@@ -269,6 +269,8 @@ def cmd_dashboard(args) -> int:
         "--server.address", "127.0.0.1", "--server.port", str(args.port),
         "--browser.gatherUsageStats", "false", "--server.headless", "true",
         "--client.toolbarMode", "viewer",  # no "Deploy" button
+        # the URL's view is set in the session before its widgets with defaults are drawn (dashboards/state.py)
+        "--global.disableWidgetStateDuplicationWarning", "true",
         "--", "--db", str(db),
     ]  # fmt: skip
     print(f"newsmon dashboard on http://127.0.0.1:{args.port} (database {db}); Ctrl-C stops it", flush=True)

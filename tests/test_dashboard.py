@@ -302,6 +302,111 @@ def test_emerging_actors_page_lists_names_not_in_the_registry(db):
     assert at.get("vega_lite_chart")
 
 
+# actor profile ----------------------------------------------------------------------------------------
+PROFILE_SECTIONS = ("Coverage", "Topics of its coverage", "Named with", "Meetings", "Quotes", "Recent articles",
+                    "Spellings matched")
+
+
+def test_the_profile_of_a_registered_actor_shows_every_section(db):
+    at = app(db, "actor")
+    at.selectbox(key="actor").set_value("Amir Khan Muttaqi")
+    rerun(at, db)
+    assert [h.value for h in at.subheader] == list(PROFILE_SECTIONS)
+    assert "Registry actor (person)" in texts(at) and "Muttaqi" in texts(at)  # the kind and the aliases
+    [(first, last, articles, stories)] = rows(
+        db, """SELECT MIN(day), MAX(day), COUNT(DISTINCT article_id), COUNT(DISTINCT story_id) FROM actor_articles
+               WHERE actor = 'Amir Khan Muttaqi'""")
+    assert (metric(at, "Articles in range"), metric(at, "Stories in range")) == (articles, stories)
+    assert [m.value for m in at.metric if m.label in ("First seen", "Last seen")] == [str(first), str(last)]
+    weekly = at.get("vega_lite_chart")
+    assert weekly
+    topics = frame(at, "topic")
+    assert topics["articles"].max() <= articles and len(topics) > 1
+    named = frame(at, "registered")
+    assert "Amir Khan Muttaqi" not in set(named["actor"]) and named["articles"].max() <= articles
+    met = frame(at, "participants")
+    assert len(met) and all("Amir Khan Muttaqi" in p for p in met["participants"])
+    said = frame(at, "quote")  # quotes by him: the first quote table
+    assert len(said) == rows(db, "SELECT COUNT(*) FROM quote_list WHERE actor = 'Amir Khan Muttaqi'")[0][0] > 0
+    recent = frame(at, "title")
+    assert len(recent) == min(100, articles) and recent["url"].str.startswith("http").all()
+    spellings = frame(at, "spelling")
+    assert {"Amir Khan Muttaqi", "Muttaqi"} <= set(spellings["spelling"])
+
+
+def test_the_profile_of_a_name_outside_the_registry(db):
+    [(name, articles)] = rows(db, """SELECT name, COUNT(DISTINCT article_id) FROM name_articles WHERE NOT registered
+                                     AND label = 'PERSON' GROUP BY name ORDER BY 2 DESC, name LIMIT 1""")
+    at = app(db, "actor")
+    at.selectbox(key="actor").set_value(name)
+    rerun(at, db)
+    assert "Not in the actor registry" in texts(at)
+    assert metric(at, "Articles in range") == articles
+    assert [h.value for h in at.subheader] == list(PROFILE_SECTIONS)
+    assert name in set(frame(at, "spelling")["spelling"])
+    # a link may name anyone, even a name the picker does not offer for this range
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"page": "actor", "actor": name, "start": "2021-08-15", "end": "2021-08-16"})
+    rerun(at, db)
+    assert at.selectbox(key="actor").value == name
+
+
+# links that reopen the view ---------------------------------------------------------------------------
+VIEWS = {  # page: the widgets to set (key: value or a function of the widget's options)
+    "overview": {"sources": ["Gulf Wire Service"], "date_range": (date(2021, 10, 1), date(2021, 11, 30))},
+    "actors": {"actors": ["Qatar", "Taliban"], "actor_period": "daily", "actor_measure": "stories"},
+    "actor": {"actor": "Zabihullah Mujahid", "profile_period": "daily"},
+    "topics": {"topic_period": "daily", "topics": ["talks", "womens_rights"]},
+    "meetings": {"meeting_kinds": ["met", "planned"], "meeting_actors": lambda options: options[:1]},
+    "pairs": {"pair_size": 8, "pair": lambda options: options[2]},
+    "outlets": {"sources": ["Gulf Wire Service", "Kabul Daily Monitor"]},
+    "quotes": {"quote_search": "aid", "quote_speakers": lambda options: options[:1]},
+    "articles": {"article_search": "Doha talks", "article_topics": ["talks"], "article_relevant": True,
+                 "article": lambda options: options[1]},
+    "emerging": {"emerging_label": "ORG"},
+}
+
+
+def widget(at: AppTest, key: str):
+    for kind in ("multiselect", "radio", "selectbox", "text_input", "toggle", "slider", "date_input"):
+        try:
+            return getattr(at, kind)(key=key)
+        except KeyError:
+            continue
+    raise AssertionError(f"no widget {key}")
+
+
+@pytest.mark.parametrize("page", list(VIEWS))
+def test_a_link_copied_from_a_page_with_filters_set_reopens_the_same_view(db, page):
+    at = app(db, page)
+    for key, value in VIEWS[page].items():
+        w = widget(at, key)
+        value = value(w.options) if callable(value) else value
+        w.input(value) if key.endswith("_search") else w.set_value(value)
+        rerun(at, db)
+    link = dict(at.query_params)
+    assert link.get("page", "overview") == page and len(link) > (page != "overview")
+    shown = {key: widget(at, key).value for key in VIEWS[page]}
+    [code] = [c.value for c in at.sidebar.code]
+    assert code.startswith("?") and all(k in code for k in link)  # the link shown, to copy
+    fresh = AppTest.from_file(str(APP), default_timeout=60)  # another browser: nothing but the link
+    fresh.query_params.update(link)
+    rerun(fresh, db)
+    assert {key: widget(fresh, key).value for key in VIEWS[page]} == shown
+    assert dict(fresh.query_params) == link  # nothing lost or added on the way
+    if page != "overview":
+        assert [t.value for t in fresh.subheader] == [t.value for t in at.subheader]
+
+
+def test_the_default_view_keeps_a_bare_link_and_an_unknown_page_opens_the_overview(db):
+    at = app(db, "overview")
+    assert dict(at.query_params) == {}
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"page": "nonsense", "start": "not a day", "actors": "Nobody"})
+    rerun(at, db)
+    assert at.header[0].value == "Overview" and dict(at.query_params) == {}
+
+
 # safety -----------------------------------------------------------------------------------------------
 def add_hostile_article(db: Path) -> str:
     """An article whose title and text carry HTML and markdown, stored as a run would store it."""
