@@ -19,8 +19,9 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
 
 import flows  # noqa: F401  (telemetry off before prefect loads)
-from flows.ingest import leave_report, prepare, summarise
+from flows.ingest import evaluate_alerts, leave_report, prepare, summarise
 from flows.runners import warm_workers
+from pipeline.alerts import load_alerts
 from pipeline.backfill import (
     DayPlan,
     keep_unstored,
@@ -183,11 +184,14 @@ def backfill_flow(
     db: str | None = None,
     sources_file: str | None = None,
     show_progress: bool = False,
+    alerts: str | None = None,
 ) -> dict:
-    """Bring in the window's articles found in the sitemaps (only those not stored), day by day."""
+    """Bring in the window's articles found in the sitemaps (only those not stored), day by day; then evaluate
+    the alert rules over the days it touched (the whole window when reprocessing)."""
     first, last = resolve_window(start, end)
     db_path = Path(db or os.environ.get("NEWSMON_DB") or DEFAULT_DB)
     config = load_config(Path(sources_file or os.environ.get("NEWSMON_SOURCES") or DEFAULT_SOURCES))
+    rules = load_alerts(Path(alerts) if alerts else None)
     warm_workers(config.settings)
     ingest = Ingest(config, db_path)
     chosen = selected_sources(ingest, sources)
@@ -227,11 +231,13 @@ def backfill_flow(
         detail = f"window {first}..{last}" + (f"; failed days: {', '.join(failed_days)}" if failed_days else "")
         ingest.finish_run(run_id, status, summary, detail)
     summary.update(run_id=run_id, status=status, failed_days=failed_days, start=str(first), end=str(last))
+    summary.update(evaluate_alerts(ingest, rules, run_id, (first, last) if reprocess else None))
     leave_report(ingest, "backfill-report", f"Backfill {first} to {last}", summary)
     print(
         f"backfill {first}..{last} run {run_id}: {summary['articles_new']} new articles "
         f"({summary['duplicates_new']} near-duplicates), {summary['pages_failed']} pages failed, "
         f"{summary['outside_window']} pages outside the window"
         + (f"; failed days: {', '.join(failed_days)} (re-run them alone)" if failed_days else "")
+        + f"; {summary['alerts_new']} new alerts"
     )
     return summary

@@ -14,6 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.runners import warm_workers
+from pipeline.alerts import AlertConfig, load_alerts
 from pipeline.ingest import (
     BatchOutcome,
     FeedCheck,
@@ -40,6 +41,23 @@ def prepare(config: Config, entries: tuple, window: tuple[date, date] | None = N
     return prepare_batch(config, entries, window)
 
 
+@task(name="evaluate-alerts", cache_policy=NO_CACHE)
+def evaluate_alerts(ingest: Ingest, rules: AlertConfig, run_id: str, window: tuple[date, date] | None = None) -> dict:
+    """The end of every run: the alert rules over what the run touched, then the deliveries still owed."""
+    found, sent = ingest.alerts(rules, run_id, window)
+    for error in found.errors + sent.errors:
+        print(f"alerts: {error}")
+    return {
+        "alerts_new": len(found.new),
+        "alerts": [(a.rule, a.subject, a.detail) for a in found.new],
+        "alert_errors": list(found.errors),
+        "deliveries_sent": sent.delivered,
+        "deliveries_pending": sent.pending,
+        "deliveries_given_up": sent.given_up,
+        "delivery_errors": list(sent.errors),
+    }
+
+
 def summarise(checks: list[FeedCheck], outcomes: list[BatchOutcome]) -> dict:
     """The counts of a run (the backfill's days too), as `PassProgress.summary` gives them."""
     return PassProgress(checks, outcomes).summary()
@@ -58,7 +76,19 @@ def report(title: str, summary: dict, new_by_source: dict[str, int]) -> str:
     if summary.get("feeds_total"):
         lines += ["", f"Feeds: {summary['feeds_total']}, not modified: {summary['feeds_not_modified']}, "
                   f"failed: {summary['feeds_failed']}."]
+    if "alerts_new" in summary:
+        lines += ["", "## Alerts", "", f"New alerts: {summary['alerts_new']}; deliveries sent: "
+                  f"{summary['deliveries_sent']}, still pending: {summary['deliveries_pending']}, given up: "
+                  f"{summary['deliveries_given_up']}.", ""]
+        if summary["alerts"]:
+            lines += ["| rule | subject | detail |", "| --- | --- | --- |"]
+            lines += [f"| {rule} | {subject} | {_cell(detail)} |" for rule, subject, detail in summary["alerts"]]
+        lines += [f"- {error}" for error in summary["alert_errors"] + summary["delivery_errors"]]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")[:300]
 
 
 def leave_report(ingest: Ingest, key: str, title: str, summary: dict) -> None:
@@ -70,9 +100,11 @@ def leave_report(ingest: Ingest, key: str, title: str, summary: dict) -> None:
 
 
 @flow(name="ingest", log_prints=True)
-def ingest_flow(db: str, sources: str) -> dict:
-    """Fetch every feed, then fetch, clean, annotate and store its new articles batch by batch."""
+def ingest_flow(db: str, sources: str, alerts: str | None = None) -> dict:
+    """Fetch every feed, then fetch, clean, annotate and store its new articles batch by batch; then evaluate
+    the alert rules (`alerts`: the alerts file; default $NEWSMON_ALERTS, else config/alerts.toml)."""
     config = load_config(Path(sources))
+    rules = load_alerts(Path(alerts) if alerts else None)
     warm_workers(config.settings)
     ingest = Ingest(config, Path(db))
     run_id = ingest.start_run("ingest")
@@ -90,10 +122,11 @@ def ingest_flow(db: str, sources: str) -> dict:
         summary = progress.summary()
         ingest.finish_run(run_id, status, summary)
     summary.update(run_id=run_id, status=status)
+    summary.update(evaluate_alerts(ingest, rules, run_id))
     leave_report(ingest, "ingest-report", "Ingest run", summary)
     print(
         f"run {run_id}: {summary['articles_new']} new articles ({summary['duplicates_new']} near-duplicates), "
         f"{summary['feeds_total']} feeds ({summary['feeds_not_modified']} not modified, "
-        f"{summary['feeds_failed']} failed), {summary['pages_failed']} pages failed"
+        f"{summary['feeds_failed']} failed), {summary['pages_failed']} pages failed, {summary['alerts_new']} new alerts"
     )
     return summary

@@ -55,6 +55,16 @@ def _load_config(sources: Path) -> Config:
     return config
 
 
+def _alerts_path(value: str | None) -> Path | None:
+    """The alerts file given (--alerts, else $NEWSMON_ALERTS), checked now: a bad one stops the command before
+    anything is written. None: the default, config/alerts.toml when it exists."""
+    from pipeline.alerts import load_alerts
+
+    path = Path(value) if value else (Path(os.environ["NEWSMON_ALERTS"]) if os.environ.get("NEWSMON_ALERTS") else None)
+    load_alerts(path)
+    return path.resolve() if path else None
+
+
 def _check_writable_db(db: Path) -> None:
     """Fail before anything is written when the database cannot be used."""
     from pipeline import store
@@ -98,12 +108,14 @@ def cmd_run(args) -> int:
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
     config = _load_config(sources)  # a bad sources file stops here, before anything is written
+    alerts = _alerts_path(args.alerts)
     _check_writable_db(db)
     _warm_workers(config, choice)
     from flows.ingest import ingest_flow
 
     with flows.in_process():
-        summary = _with_runner(ingest_flow, choice)(db=str(db), sources=str(sources))
+        summary = _with_runner(ingest_flow, choice)(db=str(db), sources=str(sources),
+                                                    alerts=str(alerts) if alerts else None)
     return 0 if summary["status"] == "completed" else 1
 
 
@@ -133,6 +145,7 @@ def cmd_backfill(args) -> int:
     unknown = [n for n in args.source or () if n not in names]
     if unknown:
         raise UsageError(f"no source named {unknown[0]!r} in {config.sources_path}")
+    alerts = _alerts_path(args.alerts)
     _check_writable_db(db)
     parameters = {
         "start": str(start),
@@ -142,6 +155,8 @@ def cmd_backfill(args) -> int:
         "db": str(db.resolve()),
         "sources_file": str(sources.resolve()),
     }
+    if alerts:
+        parameters["alerts"] = str(alerts)
     from newsmon import serving
 
     runner_given = args.task_runner is not None or args.dask_address is not None
@@ -169,6 +184,9 @@ def cmd_serve(args) -> int:
     db = _db_path(args.db, create_default_folder=True)
     sources = _sources_path(args.sources)
     _load_config(sources)
+    alerts = _alerts_path(args.alerts)
+    if alerts:  # the served runs are child processes: they read it from the environment
+        os.environ["NEWSMON_ALERTS"] = str(alerts)
     _check_writable_db(db)
     try:
         serve(args.cron, db, sources, args.prefect_port, *choice)
@@ -205,6 +223,64 @@ def cmd_actors_suggest(args) -> int:
     print(f"# {len(found)} names outside config/actors.toml, most covered first: review each block, then paste it")
     print("# into config/actors.toml and run `newsmon backfill --reprocess` over the affected days.\n")
     print("\n\n".join(as_toml(s) for s in found))
+    return 0
+
+
+def cmd_alerts_check(args) -> int:
+    from pipeline.alerts import load_alerts
+
+    path = Path(args.alerts) if args.alerts else None
+    config = load_alerts(path)
+    if config.path is None:
+        print("no alerts file (config/alerts.toml does not exist and $NEWSMON_ALERTS is not set): no rules")
+        return 0
+    print(f"{config.path}: {len(config.rules)} rules, {len(config.channels)} channels")
+    for rule in config.rules:
+        sent_to = ", ".join(rule.channels) if rule.channels else "every channel"
+        print(f"  rule {rule.name} ({rule.kind}) -> {sent_to if config.channels else 'stored only'}")
+    for channel in config.channels:
+        where = channel.url if channel.kind == "webhook" else f"{channel.host}:{channel.port} to {', '.join(channel.to)}"
+        print(f"  channel {channel.name} ({channel.kind}): {where}")
+    return 0
+
+
+def cmd_alerts_list(args) -> int:
+    from pipeline.report import render, run_query
+
+    db = _db_path(args.db, create_default_folder=False)
+    if args.limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {args.limit}")
+    sql = (f"SELECT fired_at, rule, kind, subject, window_start, window_end, articles, deliveries, detail "
+           f"FROM alert_list ORDER BY fired_at DESC, rule, subject LIMIT {int(args.limit)}")
+    columns, rows = run_query(db, sql, search=False, one_query=True)
+    print(render(columns, rows, args.format))
+    return 0
+
+
+def cmd_alerts_evaluate(args) -> int:
+    """Evaluate the rules over the stored articles of a window, as a run over those days would (alerts
+    already stored are not stored again), then deliver what is owed unless --no-deliver."""
+    from pipeline.alerts import evaluate, load_alerts
+    from pipeline.notify import deliver
+    from pipeline.settings import load_settings
+    from pipeline import store
+
+    start, end = _window(args)
+    db = _db_path(args.db, create_default_folder=False)
+    config = load_alerts(Path(args.alerts) if args.alerts else None)
+    store.prepare(db)
+    with store.writer(db) as w:
+        found = evaluate(w.con, config, "", (start, end))
+    for alert in found.new:
+        print(f"{alert.rule}: {alert.detail}")
+    for error in found.errors:
+        print(f"newsmon: warning: {error}", file=sys.stderr)
+    print(f"{len(found.new)} new alerts ({found.seen_before} found again, already stored) from {found.rules} rules")
+    if not args.no_deliver:
+        sent = deliver(db, config, load_settings().fetch)
+        print(f"deliveries: {sent.delivered} sent, {sent.pending} pending, {sent.given_up} given up")
+        for error in sent.errors:
+            print(f"newsmon: warning: delivery {error}", file=sys.stderr)
     return 0
 
 
@@ -292,6 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--sources", help="sources file (default: $NEWSMON_SOURCES, else config/sources.toml)")
         return p
 
+    def add_alerts(p):
+        p.add_argument("--alerts", help="alerts file (default: $NEWSMON_ALERTS, else config/alerts.toml if it exists)")
+        return p
+
     def add_runner(p, note: str = ""):
         p.add_argument(
             "--task-runner",
@@ -307,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return p
 
-    p = add_runner(add("run", "one ingest pass over every feed of every source (what the schedule runs)"))
+    p = add_alerts(add_runner(add("run", "one ingest pass over every feed of every source (what the schedule runs)")))
     p.set_defaults(func=cmd_run)
     p = add("backfill", "bring in, or with --reprocess re-run extraction and NLP over, the articles of a date window")
     add_runner(p, "; given, the backfill runs here even when `newsmon serve` serves the backfill deployment")
@@ -319,11 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-run extraction and NLP over the stored articles of the window, from their stored pages",
     )
+    add_alerts(p)
     p.set_defaults(func=cmd_backfill)
     p = add("serve", "serve the Prefect deployments: the scheduled ingest and the manual backfill")
     p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
     p.add_argument("--prefect-port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
     add_runner(p, "; for every run of the served deployments")
+    add_alerts(p)
     p.set_defaults(func=cmd_serve)
     p = add("sql", "run one read-only SQL query and print the result", sources=False)
     p.add_argument("query", help="the SQL query")
@@ -346,6 +428,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-articles", type=int, default=3, help="named in at least this many stories (default 3)")
     p.add_argument("--limit", type=int, default=20, help="at most this many names (default 20)")
     p.set_defaults(func=cmd_actors_suggest)
+    p = sub.add_parser("alerts", help="watchlists and alerts: check the alerts file, list alerts, evaluate rules",
+                       description="watchlists and alerts (docs/alerts.md)")
+    alerts = p.add_subparsers(dest="alerts_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    p = add_alerts(alerts.add_parser("check", help="read and check the alerts file; print its rules and channels",
+                                     description="read and check the alerts file; print its rules and channels"))
+    p.set_defaults(func=cmd_alerts_check)
+    p = alerts.add_parser("list", help="print the latest alerts with their deliveries",
+                          description="print the latest alerts with their deliveries (the alert_list view)")
+    p.add_argument("--db", help="DuckDB file (default: $NEWSMON_DB, else data/newsmon.duckdb)")
+    p.add_argument("--limit", type=int, default=20, help="at most this many alerts, newest first (default 20)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_alerts_list)
+    p = add_alerts(alerts.add_parser(
+        "evaluate", help="evaluate the rules over the stored articles of a window and deliver what is owed",
+        description="evaluate the rules over the stored articles of a window (as a run over those days would: an "
+        "alert already stored is not stored again), then deliver every delivery still owed"))
+    p.add_argument("--db", help="DuckDB file (default: $NEWSMON_DB, else data/newsmon.duckdb)")
+    p.add_argument("--start", required=True, help="first day of the window, YYYY-MM-DD (inclusive)")
+    p.add_argument("--end", required=True, help="last day of the window, YYYY-MM-DD (inclusive)")
+    p.add_argument("--no-deliver", action="store_true", help="store the alerts, send nothing")
+    p.set_defaults(func=cmd_alerts_evaluate)
     p = add("dashboard", "serve the dashboard on 127.0.0.1 (reads the database read-only)", sources=False)
     p.add_argument("--port", type=int, default=8501, help="port for the dashboard (default 8501)")
     p.set_defaults(func=cmd_dashboard)

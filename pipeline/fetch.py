@@ -338,6 +338,30 @@ class Fetcher:
             self._sleep(self.settings.backoff * 2**attempt)
             attempt += 1
 
+    def post_json(self, url: str, payload: object, timeout: float | None = None) -> Response | Failure:
+        """POST `payload` as JSON, once (the caller retries later), through the same address guard as every
+        fetch; a redirect is not followed. Anything but a 2xx answer is a Failure; network trouble never raises."""
+        s = self.settings
+        wait = timeout or s.read_timeout
+        try:
+            target = _checked_url(url)
+            response = self._client.post(target, json=payload, timeout=httpx.Timeout(wait, connect=min(wait, s.connect_timeout)))
+        except _Stop as stop:
+            return self._failure(url, "webhook", stop.reason, stop.detail, stop.status)
+        except httpx.TimeoutException as exc:
+            return self._failure(url, "webhook", "timeout", f"{type(exc).__name__} at {url}: {exc}")
+        except httpx.TransportError as exc:
+            refused = _refusal(exc)
+            if refused is not None:
+                return self._failure(url, "webhook", "refused_address", f"{refused} ({url})")
+            return self._failure(url, "webhook", "connection_error", f"{type(exc).__name__} at {url}: {exc}")
+        if not 200 <= response.status_code < 300:
+            detail = f"HTTP {response.status_code} {response.reason_phrase}"
+            return self._failure(url, "webhook", "http_status", detail, response.status_code)
+        return Response(url=url, final_url=url, status=response.status_code,
+                        content_type=response.headers.get("content-type", ""), body=response.content[:10_000],
+                        etag=None, last_modified=None, encoding=response.charset_encoding)
+
     def _attempt(self, url: str, kind: str, headers: dict[str, str]) -> Result:
         s = self.settings
         current, deadline_at = url, time.monotonic() + s.deadline

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pipeline import store
+from pipeline.alerts import AlertConfig, Evaluation, evaluate
 from pipeline.domain import Domain, load_domain, registry_rows
 from pipeline.feeds import parse_feed
 from pipeline.fetch import Fetcher, Result
 from pipeline.identity import article_id, canonical_url
+from pipeline.notify import DeliveryReport, deliver
 from pipeline.records import Article, Enrichment, Failure, FeedEntry, NotModified, Response
 from pipeline.settings import Config
 
@@ -322,6 +324,14 @@ class Ingest:
     def new_by_source(self, run_id: str) -> dict[str, int]:
         with self.writer() as w:
             return w.new_by_source(run_id)
+
+    def alerts(self, rules: AlertConfig, run_id: str, window: tuple[date, date] | None = None
+               ) -> tuple[Evaluation, DeliveryReport]:
+        """Evaluate the alert rules over what the run touched (and `window`'s articles), store the new alerts,
+        then send every delivery still owed, this run's and earlier ones'."""
+        with self.writer() as w:
+            found = evaluate(w.con, rules, run_id, window)
+        return found, deliver(self.db_path, rules, self.config.fetch)
 
     # feeds --------------------------------------------------------------------------------------
     def check_feed(self, source: str, feed_url: str) -> FeedCheck:

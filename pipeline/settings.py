@@ -60,7 +60,7 @@ class Config:
         return self.settings.fetch
 
 
-def _read_toml(path: Path, what: str) -> dict:
+def read_toml(path: Path, what: str) -> dict:
     try:
         text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
         return tomllib.loads(text)
@@ -126,7 +126,7 @@ def _networks(values: list, where: str) -> tuple[str, ...]:
 
 
 def load_settings(path: Path = DEFAULT_SETTINGS) -> Settings:
-    data = _read_toml(path, "settings file")
+    data = read_toml(path, "settings file")
     fetch = FetchSettings(**_typed(FetchSettings, data.pop("fetch", {}), "fetch"))
     return Settings(fetch=fetch, **_typed(Settings, data, "settings"))
 
@@ -216,7 +216,7 @@ def load_config(sources_path: Path, settings_path: Path = DEFAULT_SETTINGS) -> C
     """Read the settings, then the sources file, whose [fetch] and [settings] tables override them."""
     settings = load_settings(settings_path)
     warnings: list[str] = []
-    sources, settings = parse_sources(_read_toml(sources_path, "sources file"), settings, warnings)
+    sources, settings = parse_sources(read_toml(sources_path, "sources file"), settings, warnings)
     return Config(
         sources=sources,
         settings=settings,

@@ -10,8 +10,8 @@
 Each path answers its replies in turn and then repeats the last one; an unknown path gets 404.
 A reply may also be a function of the request (`RecordedRequest -> Reply`), e.g. to answer 304
 to a matching If-None-Match.
-Every request is logged (`server.requests`) before it is answered, with its headers and the
-monotonic time it arrived. A reply can wait before answering, trickle its body in chunks, omit
+Every request is logged (`server.requests`) before it is answered, with its headers, the
+monotonic time it arrived and, for a POST, its body. A reply can wait before answering, trickle its body in chunks, omit
 Content-Length, send its body again and again for as long as the client listens, or reset the
 connection (TCP RST) part-way through its headers or its body. `host` may be an IPv6 address ("::1").
 """
@@ -49,6 +49,7 @@ class RecordedRequest:
     path: str  # with the query string
     headers: Message  # case-insensitive: request.headers["user-agent"]
     at: float  # time.monotonic() when the request line arrived
+    body: bytes = b""  # what a POST sent
 
 
 Answer = Reply | Callable[[RecordedRequest], Reply]
@@ -130,6 +131,15 @@ def _make_handler(server: LocalHTTPServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True  # the client gave up, as it may
 
         do_HEAD = do_GET  # noqa: N815
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            request = RecordedRequest(self.command, self.path, self.headers, time.monotonic(), body)
+            reply = server._next_reply(request)
+            try:
+                self._answer(reply)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
 
         def _reset(self, partial: bytes) -> None:
             """Send `partial`, then abort the connection: SO_LINGER 0 makes close() send a RST."""
