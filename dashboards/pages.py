@@ -843,6 +843,71 @@ def emerging(db: str, f: Filters, state: DatabaseState) -> None:
     table(names, "emerging_actors", profiles=("name",))
 
 
+def alerts(db: str, f: Filters, state: DatabaseState) -> None:
+    st.header("Alerts")
+    st.caption(
+        "What the rules of the alerts file (config/alerts.toml; docs/alerts.md) found at the end of each run, each "
+        "alert once, with where it was delivered. The date range applies to the days an alert is about."
+    )
+    if query(db, "SELECT COUNT(*) AS n FROM duckdb_views() WHERE view_name = 'alert_list'").iloc[0]["n"] == 0:
+        st.info("This database has no alerts tables yet: the next `newsmon run` adds them.")
+        return
+    known = query(db, "SELECT DISTINCT rule, kind FROM alert_list ORDER BY rule")
+    c1, c2 = st.columns(2)
+    rules = ui.multiselect(c1, "Rules", known["rule"].tolist(), key="alert_rules", placeholder="Every rule")
+    kinds = ui.multiselect(c2, "Kinds", sorted(set(known["kind"])), key="alert_kinds", placeholder="Every kind")
+    found = query(
+        db,
+        """SELECT fired_at, rule, kind, subject, window_start, window_end, articles, deliveries, detail, alert_id,
+                  -- an actor or a name has a profile; a topic, a pair or a story does not
+                  CASE WHEN kind = 'new_name' OR subject IN (SELECT actor FROM actors) THEN subject END AS profile
+           FROM alert_list
+           WHERE window_end >= ? AND window_start <= ? AND (len(?) = 0 OR list_contains(?, rule))
+             AND (len(?) = 0 OR list_contains(?, kind))
+           ORDER BY fired_at DESC, window_start DESC, rule, subject LIMIT 1000""",
+        (f.start, f.end, tuple(rules), tuple(rules), tuple(kinds), tuple(kinds)),
+    )
+    owed = query(db, "SELECT COUNT(*) AS n, COUNT(DISTINCT channel) AS channels FROM alert_deliveries "
+                     "WHERE status = 'pending' AND attempts > 0").iloc[0]
+    cols = st.columns(3)
+    cols[0].metric("Alerts in range", len(found))
+    cols[1].metric("Rules that fired", found["rule"].nunique())
+    cols[2].metric("Deliveries failing", int(owed["n"]),
+                   help=f"pending after a failed attempt, on {int(owed['channels'])} channels; retried by every run")
+    if found.empty:
+        st.info("No alert about the days of this range" + (" for these rules and kinds." if rules or kinds else "."))
+        return
+    st.altair_chart(
+        alt.Chart(found)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonthdate(window_start):T", title="day the alert is about"),
+            y=alt.Y("count():Q", title="alerts"),
+            color=alt.Color("rule:N", title="rule"),
+            tooltip=["rule:N", "kind:N", "subject:N", "window_start:T", "detail:N"],
+        )
+        .properties(height=220),
+        width="stretch",
+    )
+    table(found.drop(columns=["alert_id"]).rename(columns={"profile": "actor"}), "alerts",
+          {"detail": st.column_config.TextColumn(width="large")}, profiles=("actor",))
+    labels = {row.alert_id: f"{row.window_start:%Y-%m-%d} {row.rule}: {row.subject}" for row in found.itertuples()}
+    chosen = ui.choice(st.selectbox, "Alert", list(labels), format_func=lambda a: labels.get(a, a), key="alert")
+    alert = found.set_index("alert_id").loc[chosen]
+    st.markdown(f"**{alert['rule']}** ({alert['kind']}), fired {pd.Timestamp(alert['fired_at']):%Y-%m-%d %H:%M} UTC: "
+                f"{alert['detail']}")
+    st.caption(f"Deliveries: {alert['deliveries']}")
+    behind = query(
+        db,
+        """SELECT l.day, l.source, l.title, l.url, l.duplicate_of IS NOT NULL AS copy
+           FROM alerts AS a, article_list AS l
+           WHERE a.alert_id = ? AND list_contains(a.article_ids, l.article_id) ORDER BY l.day, l.source""",
+        (chosen,),
+    )
+    behind["url"] = behind["url"].map(safe_url)
+    table(behind, "alert_articles", {"url": LINK})
+
+
 PAGES = {
     "overview": ("Overview", overview),
     "actors": ("Actors", actors),
@@ -854,4 +919,5 @@ PAGES = {
     "quotes": ("Quotes", quotes),
     "articles": ("Articles", articles),
     "emerging": ("Emerging actors", emerging),
+    "alerts": ("Alerts", alerts),
 }

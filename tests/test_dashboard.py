@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from dashboard_helpers import sample_database
+from dashboard_helpers import WINDOW, sample_database
 from streamlit.testing.v1 import AppTest
 from test_cli import ROOT, newsmon
 
@@ -351,6 +351,40 @@ def test_the_profile_of_a_name_outside_the_registry(db):
     assert at.selectbox(key="actor").value == name
 
 
+# alerts ---------------------------------------------------------------------------------------------------
+def test_the_alerts_page_lists_each_alert_once_with_its_articles(db):
+    """The sample run evaluated config/alerts.toml: its meetings and first co-mentions are alerts."""
+    by_kind = dict(rows(db, "SELECT kind, COUNT(*) FROM alerts GROUP BY kind"))
+    assert by_kind.get("comention") and by_kind.get("meeting"), by_kind
+    at = app(db, "alerts")
+    assert metric(at, "Alerts in range") == sum(by_kind.values())
+    at.multiselect(key="alert_kinds").set_value(["meeting"])
+    rerun(at, db)
+    assert metric(at, "Alerts in range") == by_kind["meeting"]
+    assert set(frame(at, "deliveries")["kind"]) == {"meeting"}
+    [(first, ids)] = rows(db, """SELECT alert_id, article_ids FROM alerts WHERE kind = 'meeting'
+                                 ORDER BY fired_at DESC, window_start DESC, rule, subject LIMIT 1""")
+    assert at.selectbox(key="alert").value == first
+    assert len(frame(at, "copy")) == len(ids)
+
+
+def test_an_alert_about_an_actor_links_its_profile_and_a_pair_does_not(db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    rules = tmp_path / "alerts.toml"
+    rules.write_text("[[rule]]\nname = 'taliban'\nkind = 'spike'\nactor = 'Taliban'\nfactor = 1.0\nmin_stories = 1\n"
+                     "[[rule]]\nname = 'pairs'\nkind = 'comention'\nactors = ['Taliban', 'Qatar', 'United States']\n")
+    done = newsmon("alerts", "evaluate", "--db", str(copy), "--alerts", str(rules), "--start", WINDOW[0], "--end",
+                   WINDOW[1])
+    assert done.returncode == 0, done.stderr
+    at = app(copy, "alerts")
+    at.multiselect(key="alert_rules").set_value(["taliban", "pairs"])
+    rerun(at, copy)
+    shown = frame(at, "deliveries")
+    assert set(shown.loc[shown["kind"] == "spike", "actor"]) == {"Taliban"}  # a click on it opens the profile
+    assert shown.loc[shown["kind"] == "comention", "actor"].isna().all()  # a pair has no profile
+
+
 # links that reopen the view ---------------------------------------------------------------------------
 VIEWS = {  # page: the widgets to set (key: value or a function of the widget's options)
     "overview": {"sources": ["Gulf Wire Service"], "date_range": (date(2021, 10, 1), date(2021, 11, 30))},
@@ -364,6 +398,7 @@ VIEWS = {  # page: the widgets to set (key: value or a function of the widget's 
     "articles": {"article_search": "Doha talks", "article_topics": ["talks"], "article_relevant": True,
                  "article": lambda options: options[1]},
     "emerging": {"emerging_label": "ORG"},
+    "alerts": {"alert_kinds": ["comention"], "alert": lambda options: options[-1]},
 }
 
 
