@@ -283,3 +283,16 @@ def test_the_shipped_alerts_file_is_valid():
     config = load_alerts()
     assert config.path is not None and {r.kind for r in config.rules} == {"spike", "new_name", "meeting",
                                                                             "comention", "search"}
+
+
+def test_the_run_report_lists_the_alerts_and_the_deliveries():
+    from flows.ingest import report
+
+    summary = {"run_id": "r1", "status": "completed", "duplicates_new": 0, "page_failures": [], "feed_failures": {},
+               "alerts_new": 1, "alerts": [("muttaqi-spike", "Amir Khan Muttaqi", "5 stories | on 2023-03-10")],
+               "alert_errors": [], "deliveries_sent": 1, "deliveries_pending": 1, "deliveries_given_up": 0,
+               "delivery_errors": ["mail: ConnectionRefusedError: [Errno 111] Connection refused"]}
+    text = report("Ingest run", summary, {"Kabul Wire": 7})
+    assert "## Alerts" in text and "deliveries sent: 1, still pending: 1" in text
+    assert "| muttaqi-spike | Amir Khan Muttaqi | 5 stories \\| on 2023-03-10 |" in text
+    assert "- mail: ConnectionRefusedError" in text
