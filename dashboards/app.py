@@ -19,6 +19,7 @@ import streamlit as st  # noqa: E402
 from dashboards import state as ui  # noqa: E402
 from dashboards.data import Filters, database_state, db_path, query  # noqa: E402
 from dashboards.pages import PAGES  # noqa: E402
+from pipeline.lake import describe  # noqa: E402
 from pipeline.store import StoreError  # noqa: E402
 
 st.set_page_config(page_title="newsmon: Afghanistan diplomacy in the press", layout="wide")
@@ -37,7 +38,7 @@ def first_steps(db: Path, problem: str) -> None:
         "- **Older articles:** `.venv/bin/newsmon backfill --start YYYY-MM-DD --end YYYY-MM-DD`.\n\n"
         "This page reloads what it finds every few seconds: reload it once a run has finished."
     )
-    st.caption(f"Database: {db} (another file: `newsmon dashboard --db PATH` or $NEWSMON_DB)")
+    st.caption(f"Database: {describe(str(db))} (another file: `newsmon dashboard --db PATH` or $NEWSMON_DB)")
 
 
 def sidebar_filters(db: str) -> Filters | None:
@@ -65,7 +66,7 @@ def main() -> None:
     st.sidebar.caption("Afghanistan diplomacy in the press")
     page = ui.choice(st.sidebar.radio, "Page", list(PAGES), format_func=lambda k: PAGES[k][0], key=ui.PAGE)
     filters = sidebar_filters(str(db))
-    st.sidebar.caption(f"Database: {db}")
+    st.sidebar.caption(f"Database: {describe(str(db))}")
     if filters is not None:
         PAGES[page][1](str(db), filters, state)
     link = ui.publish(page)

@@ -29,10 +29,12 @@ REQUIRED_VIEWS = (
 )
 
 
-def db_path() -> Path:
-    """$NEWSMON_DB, else `--db PATH` after `streamlit run app.py --`, else data/newsmon.duckdb."""
+def db_path() -> Path | str:
+    """$NEWSMON_DB, else `--db PATH` after `streamlit run app.py --`, else data/newsmon.duckdb. A DuckLake store
+    (`ducklake:postgres:...`) stays a string."""
     if os.environ.get("NEWSMON_DB"):
-        return Path(os.environ["NEWSMON_DB"])
+        value = os.environ["NEWSMON_DB"]
+        return value if value.startswith("ducklake:") else Path(value)
     argv = sys.argv[1:]
     for i, arg in enumerate(argv):
         if arg == "--db" and i + 1 < len(argv):
@@ -50,7 +52,7 @@ def _params(params: tuple) -> list:
 def query(db: str, sql: str, params: tuple = (), fts: bool = False) -> pd.DataFrame:
     """One read-only query; `fts` loads the full-text search extension first. Tuples in `params` are bound
     as lists (for `list_contains(?, column)`)."""
-    with store.reader(Path(db), search=fts) as con:
+    with store.reader(db, search=fts) as con:
         return con.execute(sql, _params(params)).df()
 
 
@@ -63,8 +65,8 @@ class DatabaseState:
 
 @st.cache_data(ttl=15, show_spinner=WAITING)
 def database_state(db: str) -> DatabaseState:
-    path = Path(db)
-    if not path.exists():
+    path = db if db.startswith("ducklake:") else Path(db)  # a DuckLake store is read as any database
+    if isinstance(path, Path) and not path.exists():
         return DatabaseState(False, f"There is no database at `{path}` yet.")
     try:
         with store.reader(path) as con:

@@ -29,11 +29,17 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"newsmon: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _db_path(value: str | None, create_default_folder: bool) -> Path:
+def _db_path(value: str | None, create_default_folder: bool, lake: bool = False) -> Path | str:
+    """The database: --db, else $NEWSMON_DB, else data/newsmon.duckdb. A DuckLake store (`ducklake:...`) is
+    kept as its name where the command reads one (`lake`), and refused elsewhere with a one-line error."""
+    value = value or os.environ.get("NEWSMON_DB")
+    if value and value.startswith("ducklake:"):
+        if not lake:
+            raise UsageError("this command writes a DuckDB file; a DuckLake store is filled by `newsmon storage "
+                             "copy` and read by `newsmon sql` and `newsmon dashboard` (docs/scaling.md)")
+        return value
     if value:
         return Path(value)
-    if os.environ.get("NEWSMON_DB"):
-        return Path(os.environ["NEWSMON_DB"])
     if create_default_folder:
         DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
     return DEFAULT_DB
@@ -198,8 +204,10 @@ def cmd_serve(args) -> int:
 def cmd_sql(args) -> int:
     from pipeline.report import render, run_query
 
-    db = _db_path(args.db, create_default_folder=False)
-    columns, rows = run_query(db, args.query, search=True, one_query=True)
+    db = _db_path(args.db, create_default_folder=False, lake=True)
+    if args.data_path:
+        os.environ["NEWSMON_DATA_PATH"] = args.data_path
+    columns, rows = run_query(db, args.query, search=True, one_query=True, at=args.at)
     if columns:
         print(render(columns, rows, args.format))
     return 0
@@ -208,7 +216,7 @@ def cmd_sql(args) -> int:
 def cmd_actors_suggest(args) -> int:
     from pipeline.suggest import as_toml, suggest
 
-    db = _db_path(args.db, create_default_folder=False)
+    db = _db_path(args.db, create_default_folder=False, lake=True)
     since = None
     if args.since:
         try:
@@ -247,7 +255,7 @@ def cmd_alerts_check(args) -> int:
 def cmd_alerts_list(args) -> int:
     from pipeline.report import render, run_query
 
-    db = _db_path(args.db, create_default_folder=False)
+    db = _db_path(args.db, create_default_folder=False, lake=True)
     if args.limit < 1:
         raise UsageError(f"--limit must be 1 or more, not {args.limit}")
     sql = (f"SELECT fired_at, rule, kind, subject, window_start, window_end, articles, deliveries, detail "
@@ -281,6 +289,17 @@ def cmd_alerts_evaluate(args) -> int:
         print(f"deliveries: {sent.delivered} sent, {sent.pending} pending, {sent.given_up} given up")
         for error in sent.errors:
             print(f"newsmon: warning: delivery {error}", file=sys.stderr)
+    return 0
+
+
+def cmd_storage_copy(args) -> int:
+    """Copy every table from a DuckDB file into a new DuckLake store, or back into a new file, verified."""
+    from pipeline.lake import copy_store, describe
+
+    copied = copy_store(args.source, args.target, args.data_path or os.environ.get("NEWSMON_DATA_PATH"))
+    rows = sum(n for n, _checksum in copied.values())
+    print(f"copied {len(copied)} tables ({rows:,} rows) from {describe(args.source)} to {describe(args.target)}; "
+          "every table's rows and checksum match")
     return 0
 
 
@@ -330,9 +349,11 @@ def cmd_dashboard(args) -> int:
         raise UsageError("streamlit is not installed in this environment: run `make install`")
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {args.port}")
-    db = _db_path(args.db, create_default_folder=False).resolve()
-    if db.is_dir():
-        raise StoreError(f"database path is a directory: {db}")
+    db = _db_path(args.db, create_default_folder=False, lake=True)
+    if isinstance(db, Path):
+        db = db.resolve()
+        if db.is_dir():
+            raise StoreError(f"database path is a directory: {db}")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
         try:
@@ -349,7 +370,10 @@ def cmd_dashboard(args) -> int:
         "--global.disableWidgetStateDuplicationWarning", "true",
         "--", "--db", str(db),
     ]  # fmt: skip
-    print(f"newsmon dashboard on http://127.0.0.1:{args.port} (database {db}); Ctrl-C stops it", flush=True)
+    from pipeline.lake import describe
+
+    print(f"newsmon dashboard on http://127.0.0.1:{args.port} (database {describe(str(db))}); Ctrl-C stops it",
+          flush=True)
     os.execve(sys.executable, command, {**os.environ, "NEWSMON_DB": str(db)})
     return 0  # not reached
 
@@ -410,6 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("sql", "run one read-only SQL query and print the result", sources=False)
     p.add_argument("query", help="the SQL query")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--at", metavar="SNAPSHOT|TIMESTAMP",
+                   help="a DuckLake store as of this snapshot id or time (e.g. 2026-12-03 14:05:00)")
+    p.add_argument("--data-path", metavar="DIR",
+                   help="a DuckLake store's data folder (default: $NEWSMON_DATA_PATH, else what its catalog says)")
     p.set_defaults(func=cmd_sql)
     p = add("demo", "serve the bundled sample news site on 127.0.0.1, ingest it and print a trend summary", sources=False)
     p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port for the sample site (default {DEMO_PORT})")
@@ -428,6 +456,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-articles", type=int, default=3, help="named in at least this many stories (default 3)")
     p.add_argument("--limit", type=int, default=20, help="at most this many names (default 20)")
     p.set_defaults(func=cmd_actors_suggest)
+    p = sub.add_parser("storage", help="move the tables between a DuckDB file and a DuckLake store",
+                       description="move the tables between a DuckDB file and a DuckLake store (docs/scaling.md)")
+    storage = p.add_subparsers(dest="storage_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    p = storage.add_parser(
+        "copy", help="copy every table from a DuckDB file into a new DuckLake store, or back into a new file",
+        description="copy every table from a DuckDB file into a new, empty DuckLake store (ducklake:postgres:...), "
+        "or from a store into a new DuckDB file, in one transaction, checked table by table (rows and checksum)")
+    p.add_argument("--from", dest="source", required=True, metavar="DB", help="a DuckDB file or ducklake:postgres:...")
+    p.add_argument("--to", dest="target", required=True, metavar="DB", help="a new DuckDB file or an empty DuckLake store")
+    p.add_argument("--data-path", metavar="DIR",
+                   help="the DuckLake store's data folder (default: $NEWSMON_DATA_PATH; needed for a new store)")
+    p.set_defaults(func=cmd_storage_copy)
     p = sub.add_parser("alerts", help="watchlists and alerts: check the alerts file, list alerts, evaluate rules",
                        description="watchlists and alerts (docs/alerts.md)")
     alerts = p.add_subparsers(dest="alerts_command", required=True, metavar="ACTION", parser_class=OneLineParser)

@@ -45,14 +45,15 @@ def check_one_query(sql: str) -> None:
 
 
 def run_query(
-    db_path: Path, sql: str, params: dict | None = None, search: bool = False, one_query: bool = False
+    db_path: Path | str, sql: str, params: dict | None = None, search: bool = False, one_query: bool = False,
+    at: str | None = None,
 ) -> tuple[list[str], list[tuple]]:
     """Run a query on a sealed read-only connection (`store.reader`): nothing can be written, inside the
     database or out, and no file but the database read. With `one_query` (a user's SQL), anything but one
     query is refused first; with `search`, the full-text search macros work."""
     if one_query:
         check_one_query(sql)
-    with store.reader(db_path, search=search) as con:
+    with store.reader(db_path, search=search, at=at) as con:
         try:
             cursor = con.execute(sql, params or {})
         except duckdb.Error as exc:

@@ -177,9 +177,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view. Views select from one another: one whose base view does not exist yet is
-    tried again after the others, until all exist (a view that can never be created raises)."""
+def create_views(con: duckdb.DuckDBPyConnection, macros: bool = True) -> None:
+    """(Re)create every view, and with `macros` the table macros. Views select from one another: one whose base
+    view does not exist yet is tried again after the others, until all exist (a view that can never be created
+    raises)."""
     pending = _sql_files("views")
     while pending:
         failed = []
@@ -191,8 +192,15 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         if len(failed) == len(pending):
             con.execute(failed[0][1])  # no progress: raise the first one's error
         pending = failed
-    for _name, sql in _sql_files("macros"):  # table macros over the rollups (actor_totals, topic_totals)
-        con.execute(sql)
+    if macros:
+        create_macros(con)
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """The table macros over the rollups (actor_totals, topic_totals); `temporary`: for this connection only
+    (a DuckLake store cannot keep a macro with a default parameter, so its readers define them)."""
+    for _name, sql in _sql_files("macros"):
+        con.execute(sql.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO") if temporary else sql)
 
 
 # Full-text search over article titles and texts (DuckDB's fts extension, from the PyPI package
@@ -261,10 +269,19 @@ def seal(con: duckdb.DuckDBPyConnection) -> None:
 
 @contextmanager
 def reader(
-    path: Path, wait: float = LOCK_WAIT_SECONDS, search: bool = False
+    path: Path | str, wait: float = LOCK_WAIT_SECONDS, search: bool = False, at: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to an existing database, sealed (see `seal`); with `search`, the bundled
-    full-text search extension is loaded first, when installed."""
+    full-text search extension is loaded first, when installed. A DuckLake store (`ducklake:postgres:...`,
+    pipeline/lake.py) is read at its latest snapshot, or as of `at`."""
+    if str(path).startswith("ducklake:"):
+        from pipeline import lake
+
+        with lake.reader(str(path), at=at) as con:
+            yield con
+        return
+    if at is not None:
+        raise StoreError("--at reads the past of a DuckLake store; a DuckDB file keeps no history")
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"database path is a directory: {path}")

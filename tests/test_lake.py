@@ -1,0 +1,142 @@
+"""DuckLake stores on a real PostgreSQL server started by the test: a database made by `newsmon run` copied
+into a store and back with every table equal, the views and macros answering the same on it, `newsmon sql`
+sealed there and reading the past with `--at`, the dashboard on it, and the one-line errors."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from httpserver import LocalHTTPServer, Reply
+from postgres import create_database, postgres_server
+from test_alerts import POSTS, publish, write_files
+from test_cli import assert_one_line_error, newsmon
+
+from pipeline import lake, store
+
+pytestmark = pytest.mark.e2e
+
+QUERIES = [
+    "SELECT actor, articles, stories, mentions FROM actor_totals(DATE '2023-03-01', DATE '2023-03-31') ORDER BY ALL",
+    "SELECT day, actor, articles, mentions FROM actor_daily ORDER BY ALL",
+    "SELECT day, kind, place, participants, articles, outlets FROM meeting_events ORDER BY ALL",
+    "SELECT rule, subject, window_start, articles FROM alert_list ORDER BY ALL",
+    "SELECT article_id, title, relevance FROM articles ORDER BY ALL",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with postgres_server(tmp_path_factory.mktemp("pg")) as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    """A database made by `newsmon run` over a served site, with meetings and alerts."""
+    tmp = tmp_path_factory.mktemp("source")
+    with LocalHTTPServer() as site, LocalHTTPServer() as hook:
+        hook.add("/hook", Reply(status=204, content_type=None))
+        publish(site, POSTS)
+        sources, alerts = write_files(tmp, site, hook.url("/hook"), 9)
+        db = tmp / "n.duckdb"
+        done = newsmon("run", "--db", str(db), "--sources", str(sources), "--alerts", str(alerts))
+        assert done.returncode == 0, done.stderr[-2000:]
+    return db
+
+
+@pytest.fixture()
+def store_name(server, tmp_path, request):
+    name = f"lake_{abs(hash(request.node.name)) % 10**8}"
+    return f"ducklake:postgres:{create_database(server, name)}", tmp_path / "data"
+
+
+def sql(db, query: str, *extra: str) -> str:
+    done = newsmon("sql", query, "--db", str(db), "--format", "csv", *extra)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_database_copied_into_a_store_and_back_is_the_same_table_by_table(source, store_name, tmp_path):
+    lake_db, data = store_name
+    data.mkdir()
+    done = newsmon("storage", "copy", "--from", str(source), "--to", lake_db, "--data-path", str(data))
+    assert done.returncode == 0, done.stderr
+    assert "every table's rows and checksum match" in done.stdout
+    back = tmp_path / "back.duckdb"
+    done = newsmon("storage", "copy", "--from", lake_db, "--to", str(back))
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"ATTACH '{source}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{back}' AS b (READ_ONLY)")
+        tables = lake._base_tables(con, "a")
+        assert len(tables) > 30 and tables == lake._base_tables(con, "b")
+        for table in tables:
+            if table != "schema_migrations":
+                assert lake.fingerprint(con, "a", table) == lake.fingerprint(con, "b", table), table
+    for query in QUERIES:  # the views and macros answer the same on the file, the store and the copy back
+        assert sql(lake_db, query) == sql(source, query) == sql(back, query), query
+    assert sql(back, "SELECT title FROM (SELECT *, fts_main_articles.match_bm25(article_id, 'embassy') AS s "
+                     "FROM articles) WHERE s IS NOT NULL").count("\n") == 2  # the copy has its search index
+
+
+def test_a_store_is_read_sealed_and_its_past_with_at(source, store_name):
+    lake_db, data = store_name
+    data.mkdir()
+    lake.copy_store(str(source), lake_db, str(data))
+    with duckdb.connect(":memory:") as con:  # a later write to the store, as another writer would commit it
+        lake.attach(con, lake_db)
+        copied = lake.snapshot_id(con)
+        con.execute("DELETE FROM lake.main.articles WHERE article_id IN (SELECT article_id FROM lake.main.articles "
+                    "ORDER BY article_id LIMIT 2)")
+    count = "SELECT COUNT(*) AS n FROM articles"
+    assert sql(lake_db, count) == f"n\n{len(POSTS) - 2}\n"
+    assert sql(lake_db, count, "--at", str(copied)) == f"n\n{len(POSTS)}\n"
+    with store.reader(lake_db) as con:
+        [(when,)] = con.execute(f"SELECT snapshot_time FROM lake.snapshots() WHERE snapshot_id = {copied}").fetchall()
+    assert sql(lake_db, count, "--at", f"{when:%Y-%m-%d %H:%M:%S.%f%z}") == f"n\n{len(POSTS)}\n"
+    for query, needle in [("SELECT * FROM read_csv('/etc/passwd')", "disabled"),
+                          ("DELETE FROM articles", "only queries"),
+                          ("SELECT 1; DELETE FROM articles", "one")]:
+        assert_one_line_error(newsmon("sql", query, "--db", lake_db), needle)
+    assert sql(lake_db, count) == f"n\n{len(POSTS) - 2}\n"
+    assert_one_line_error(newsmon("sql", count, "--db", lake_db, "--at", "yesterday"), "snapshot id or a timestamp")
+    assert_one_line_error(newsmon("sql", count, "--db", str(source), "--at", "1"), "keeps no history")
+
+
+def test_the_dashboard_reads_a_store(source, store_name):
+    from test_dashboard import app, metric
+
+    lake_db, data = store_name
+    data.mkdir()
+    lake.copy_store(str(source), lake_db, str(data))
+    on_file, on_lake = app(source, "actor"), app(lake_db, "actor")
+    for at in (on_file, on_lake):
+        at.selectbox(key="actor").set_value("Amir Khan Muttaqi")
+    from test_dashboard import rerun
+
+    rerun(on_file, source), rerun(on_lake, lake_db)
+    for label in ("Articles in range", "Stories in range", "Mentions in range"):
+        assert metric(on_lake, label) == metric(on_file, label) > 0
+    assert "password" not in str([c.value for c in on_lake.sidebar.caption])
+
+
+def test_copies_that_would_replace_something_are_refused_untouched(source, store_name, tmp_path):
+    lake_db, data = store_name
+    data.mkdir()
+    lake.copy_store(str(source), lake_db, str(data))
+    before = sql(lake_db, QUERIES[-1])
+    assert_one_line_error(newsmon("storage", "copy", "--from", str(source), "--to", lake_db), "holds tables already")
+    assert sql(lake_db, QUERIES[-1]) == before
+    existing = tmp_path / "existing.duckdb"
+    existing.write_bytes(source.read_bytes())
+    assert_one_line_error(newsmon("storage", "copy", "--from", lake_db, "--to", str(existing)), "exists")
+    assert existing.read_bytes() == source.read_bytes()
+    assert_one_line_error(newsmon("storage", "copy", "--from", str(source), "--to", str(tmp_path / "x.duckdb")),
+                          "from a DuckDB file to a DuckLake store")
+
+
+def test_bad_stores_are_one_line_errors(server, source):
+    assert_one_line_error(newsmon("sql", "SELECT 1", "--db", "ducklake:mysql:db=x"), "ducklake:postgres:")
+    assert_one_line_error(newsmon("sql", "SELECT 1", "--db", f"ducklake:postgres:dbname=nowhere host=127.0.0.1 "
+                                                             f"port={server} user=postgres"), "PostgreSQL")
+    assert_one_line_error(newsmon("run", "--db", "ducklake:postgres:dbname=x"), "writes a DuckDB file")
