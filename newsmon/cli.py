@@ -201,6 +201,49 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_deploy(args) -> int:
+    """Register the ingest and backfill deployments on a work pool of the shared Prefect server."""
+    from cronsim import CronSim, CronSimError
+
+    from newsmon.serving import ServeError, deploy_to_pool
+
+    try:
+        CronSim(args.cron, datetime.now())
+    except CronSimError as exc:
+        raise UsageError(f"--cron {args.cron!r} is not a cron expression: {exc}") from None
+    db = _db_path(args.db, create_default_folder=True)
+    sources = _sources_path(args.sources)
+    _load_config(sources)
+    alerts = _alerts_path(args.alerts)
+    _check_writable_db(db)
+    os.environ.update({"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
+    try:
+        names = deploy_to_pool(args.pool, args.cron, db.resolve(), sources.resolve(), alerts)
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Deployments {', '.join(repr(n) for n in names)} on work pool '{args.pool}' of {os.environ['PREFECT_API_URL']}")
+    print(f"Scheduled ingest on cron '{args.cron}' (one at a time); start a worker on each machine with:")
+    print(f"    PREFECT_API_URL={os.environ['PREFECT_API_URL']} .venv/bin/newsmon worker --pool {args.pool}")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    """Replace this process with a Prefect process worker polling the pool (telemetry off)."""
+    from newsmon.serving import ServeError, shared_server, telemetry_off, worker_command
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be 1 or more, not {args.limit}")
+    try:
+        shared_server()
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+    command = worker_command(args.pool, args.name, args.limit)
+    print(f"newsmon worker polling work pool '{args.pool}' of {os.environ['PREFECT_API_URL']}; Ctrl-C stops it",
+          flush=True)
+    os.execve(command[0], command, telemetry_off(dict(os.environ)))
+    return 0  # not reached
+
+
 def cmd_sql(args) -> int:
     from pipeline.report import render, run_query
 
@@ -431,6 +474,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_runner(p, "; for every run of the served deployments")
     add_alerts(p)
     p.set_defaults(func=cmd_serve)
+    p = add("deploy", "register the scheduled ingest and the manual backfill on a work pool of a shared Prefect "
+            "server (PREFECT_API_URL), for `newsmon worker` processes on several machines")
+    p.add_argument("--pool", required=True, help="the work pool (a process pool, made if missing)")
+    p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
+    add_alerts(p)
+    p.set_defaults(func=cmd_deploy)
+    p = sub.add_parser("worker", help="run a Prefect worker that takes the runs of a work pool (what each machine runs)",
+                       description="run a Prefect process worker that takes the runs of a work pool of the shared "
+                       "Prefect server (PREFECT_API_URL), until Ctrl-C")
+    p.add_argument("--pool", required=True, help="the work pool to poll")
+    p.add_argument("--name", help="the worker's name (default: one Prefect makes up)")
+    p.add_argument("--limit", type=int, help="at most this many runs at once on this worker (default: no limit)")
+    p.set_defaults(func=cmd_worker)
     p = add("sql", "run one read-only SQL query and print the result", sources=False)
     p.add_argument("query", help="the SQL query")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")

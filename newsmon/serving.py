@@ -189,3 +189,62 @@ def run_backfill_deployment(parameters: dict) -> dict:
     status = "completed" if run.state.is_completed() else "failed"
     print(f"backfill flow run {flow_run.name}: {run.state.name}")
     return {"status": status}
+
+
+# several machines: a work pool on a shared Prefect server, and workers ------------------------------------------
+def shared_server() -> str:
+    """The shared Prefect server's API (PREFECT_API_URL), which must answer."""
+    api_url = os.environ.get("PREFECT_API_URL")
+    if not api_url:
+        raise ServeError("set PREFECT_API_URL to the shared Prefect server (docs/scaling.md#several-machines)")
+    if not server_healthy(api_url):
+        raise ServeError(f"no Prefect server answers at {api_url}")
+    return api_url
+
+
+def deploy_to_pool(pool: str, cron: str, db: Path, sources: Path, alerts: Path | None = None) -> list[str]:
+    """Register the two deployments on work pool `pool` (a process pool, made if missing) of the shared server:
+    the scheduled ingest, at most one run at a time (a run due while one is running is cancelled: the next
+    schedule picks up what it would have), and the manual backfill. The runs execute on whichever `newsmon
+    worker --pool` is free; each loads the flows from this checkout's path, which must be the same on every
+    machine. Returns the deployments' names."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.exceptions import ObjectNotFound
+    from prefect.flows import Flow
+
+    from pipeline.settings import PROJECT_ROOT
+
+    shared_server()
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(pool)
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+    common = {"db": str(db), **({"alerts": str(alerts)} if alerts else {})}
+    jobs = {"env": telemetry_off({})}
+    ingest = Flow.from_source(source=str(PROJECT_ROOT), entrypoint="flows/ingest.py:ingest_flow")
+    ingest.deploy(
+        name="scheduled", work_pool_name=pool, cron=cron, parameters={**common, "sources": str(sources)},
+        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
+        job_variables=jobs, build=False, push=False, print_next_steps=False,
+        description="One ingest pass over every feed of every source; never two at once.",
+    )  # fmt: skip
+    backfill = Flow.from_source(source=str(PROJECT_ROOT), entrypoint="flows/backfill.py:backfill_flow")
+    backfill.deploy(
+        name="manual", work_pool_name=pool, parameters={**common, "sources_file": str(sources)}, job_variables=jobs,
+        build=False, push=False, print_next_steps=False,
+        description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
+    )  # fmt: skip
+    return [INGEST_DEPLOYMENT, BACKFILL_DEPLOYMENT]
+
+
+def worker_command(pool: str, name: str | None = None, limit: int | None = None) -> list[str]:
+    """`prefect worker start` for a process worker polling `pool`."""
+    command = [str(Path(sys.executable).with_name("prefect")), "worker", "start", "--pool", pool, "--type", "process"]
+    if name:
+        command += ["--name", name]
+    if limit:
+        command += ["--limit", str(limit)]
+    return command

@@ -23,17 +23,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_prefect_server(home: Path) -> tuple[subprocess.Popen, str]:
+def start_prefect_server(home: Path, services: bool = False, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """`prefect server start --no-services --no-ui` on a free loopback port with its own PREFECT_HOME;
     returns once /api/health answers (or raises with the end of the server's log)."""
     port = free_port()
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    env = {**os.environ, **(env or {}), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1"}
     env.pop("PREFECT_API_URL", None)
     with open(home / "server.log", "wb") as log:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port",
-             str(port), "--no-services", "--no-ui"],
+             str(port), *([] if services else ["--no-services"]), "--no-ui"],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     api_url = f"http://127.0.0.1:{port}/api"
