@@ -8,6 +8,7 @@ it, and the browser's back button walks back through views.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,8 @@ from dashboards.data import Filters, database_state, db_path, query  # noqa: E40
 from dashboards.pages import PAGES  # noqa: E402
 from pipeline.lake import describe  # noqa: E402
 from pipeline.store import StoreError  # noqa: E402
+
+DEFAULT_DAYS = 365  # the date range a view opens on: the last year that has articles
 
 st.set_page_config(page_title="newsmon: Afghanistan diplomacy in the press", layout="wide")
 
@@ -47,7 +50,9 @@ def sidebar_filters(db: str) -> Filters | None:
     first, last = span["first"], span["last"]
     first = first.date() if hasattr(first, "date") else first
     last = last.date() if hasattr(last, "date") else last
-    picked = ui.date_range(st.sidebar, "Date range", first, last)
+    # the last year of coverage until widened: what a monitor is opened for, and quick at any size
+    default = (max(first, last - timedelta(days=DEFAULT_DAYS - 1)), last)
+    picked = ui.date_range(st.sidebar, "Date range", first, last, default)
     if not isinstance(picked, (tuple, list)) or len(picked) != 2:
         st.sidebar.caption("Pick the last day of the range.")
         return None

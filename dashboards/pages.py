@@ -4,6 +4,7 @@ Python only pivots for charts. `page(db, filters, state)` draws one page."""
 from __future__ import annotations
 
 import os
+import re
 
 import altair as alt
 import pandas as pd
@@ -51,14 +52,35 @@ def _clickable(chart: alt.Chart, field: str, key: str, height: int = 380) -> Non
 
 
 def _top_actors(db: str, f: Filters, limit: int) -> pd.DataFrame:
+    """The `limit` actors named in the most relevant articles of the range, with their stories: each story once
+    over the whole range, as actor_totals counts them (summing the per-day stories would count a copy in
+    another outlet or on another day again). The ranking comes from the daily rollup; the stories are counted
+    for the ranked actors only."""
     return query(
         db,
-        # actor_totals counts each story once over the whole range (summing the per-day stories would count a
-        # copy in another outlet or on another day again)
-        """SELECT actor, articles, mentions, stories FROM actor_totals(?, ?, sources := ?)
-            ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
-        (*f.params, limit),
+        f"""WITH ranked AS (
+                SELECT actor, CAST(SUM(articles) AS BIGINT) AS articles, CAST(SUM(mentions) AS BIGINT) AS mentions
+                FROM actor_source_daily WHERE {f.where}
+                GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?
+            ),
+            counted AS (
+                SELECT actor, COUNT(DISTINCT story_id) AS stories FROM actor_articles
+                WHERE {f.where} AND actor IN (SELECT actor FROM ranked) GROUP BY actor
+            )
+            SELECT r.actor, r.articles, r.mentions, c.stories FROM ranked AS r JOIN counted AS c USING (actor)
+            ORDER BY r.articles DESC, r.mentions DESC, r.actor""",
+        (*f.params, limit, *f.params),
     )
+
+
+def _actor_names(db: str, f: Filters, limit: int) -> list[str]:
+    """The names of the `limit` actors named in the most relevant articles of the range (for pickers)."""
+    return query(
+        db,
+        f"""SELECT actor FROM actor_source_daily WHERE {f.where}
+            GROUP BY actor ORDER BY SUM(articles) DESC, SUM(mentions) DESC, actor LIMIT ?""",
+        (*f.params, limit),
+    )["actor"].tolist()
 
 
 # Overview ---------------------------------------------------------------------------------------------
@@ -199,13 +221,14 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
 
 # Actor profile -----------------------------------------------------------------------------------------
 PROFILE_NAMES = 300  # unregistered names offered in the picker (a link may open any other)
+QUOTED_ARTICLES = 1000  # the latest articles naming a name whose quotes and spellings are shown
 
 
 def profile(db: str, f: Filters, state: DatabaseState) -> None:
     """What newsmon knows about one name, registered or not: coverage by week and outlet, topics, meetings,
     who it is named with, its quotes and the quotes naming it, recent articles, spellings, first and last seen."""
     st.header("Actor profile")
-    registered = _top_actors(db, f, 2000)["actor"].tolist()
+    registered = _actor_names(db, f, 2000)
     others = query(
         db,
         f"""SELECT ANY_VALUE(name) AS name, SUM(articles) AS articles FROM unregistered_daily WHERE {f.where}
@@ -293,16 +316,35 @@ def profile(db: str, f: Filters, state: DatabaseState) -> None:
         table(mix, "profile_topics")
     with right:
         st.subheader("Named with")
-        named_with = query(
-            db,
-            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
-                SELECT o.name AS actor, o.registered, COUNT(DISTINCT o.article_id) AS articles,
-                       COUNT(DISTINCT o.story_id) AS stories
-                FROM name_articles AS o SEMI JOIN mine USING (article_id)
-                WHERE o.name <> ? AND o.day BETWEEN ? AND ?
-                GROUP BY o.name, o.registered ORDER BY articles DESC, actor LIMIT 50""",
-            (name, *f.params, name, f.start, f.end),
-        )
+        if not who.empty:  # a registry actor: the pairs' rollups count it (the top 50, their stories over the range)
+            named_with = query(
+                db,
+                f"""WITH ranked AS (
+                        SELECT CASE WHEN actor_a = ? THEN actor_b ELSE actor_a END AS actor,
+                               CAST(SUM(articles) AS BIGINT) AS articles
+                        FROM pair_source_daily WHERE {f.where} AND (actor_a = ? OR actor_b = ?)
+                        GROUP BY 1 ORDER BY articles DESC, actor LIMIT 50
+                    ),
+                    counted AS (
+                        SELECT CASE WHEN actor_a = ? THEN actor_b ELSE actor_a END AS actor,
+                               COUNT(DISTINCT story_id) AS stories
+                        FROM pair_articles WHERE {f.where} AND (actor_a = ? OR actor_b = ?) GROUP BY 1
+                    )
+                    SELECT r.actor, TRUE AS registered, r.articles, c.stories
+                    FROM ranked AS r JOIN counted AS c USING (actor) ORDER BY r.articles DESC, r.actor""",
+                (name, *f.params, name, name, name, *f.params, name, name),
+            )
+        else:  # a name outside the registry: its few articles, and every name they give
+            named_with = query(
+                db,
+                f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
+                    SELECT o.name AS actor, o.registered, COUNT(DISTINCT o.article_id) AS articles,
+                           COUNT(DISTINCT o.story_id) AS stories
+                    FROM name_articles AS o SEMI JOIN mine USING (article_id)
+                    WHERE o.name <> ? AND o.day BETWEEN ? AND ?
+                    GROUP BY o.name, o.registered ORDER BY articles DESC, actor LIMIT 50""",
+                (name, *f.params, name, f.start, f.end),
+            )
         table(named_with, "profile_named_with", profiles=("actor",))
 
     st.subheader("Meetings")
@@ -335,21 +377,19 @@ def profile(db: str, f: Filters, state: DatabaseState) -> None:
             (*f.params, name, name),
         ), "profile_quotes_by", {"url": LINK, "quote": st.column_config.TextColumn(width="large")})
     with about:
-        st.caption(f"Naming {name} (said by others)")
+        st.caption(f"Naming {name} (said by others; in the {QUOTED_ARTICLES:,} latest articles that name it)")
+        spellings = [name, *(who.iloc[0]["aliases"] if not who.empty else [])]
+        naming = r"(?i)(^|\W)(" + "|".join(re.escape(s) for s in sorted(set(spellings), key=len, reverse=True)) + r")($|\W)"
         table(query(
             db,
-            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where}),
-                spans AS (
-                    SELECT m.article_id, m.start_char FROM article_mentions AS m SEMI JOIN mine USING (article_id)
-                    WHERE m.actor = ? OR (m.actor IS NULL AND COALESCE(m.name, m.surface) = ?)
+            f"""WITH mine AS (
+                    SELECT article_id FROM name_articles WHERE name = ? AND {f.where}
+                    GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {QUOTED_ARTICLES}
                 )
-                SELECT DISTINCT q.day, q.source, q.speaker, q.quote, q.url
-                FROM quote_list AS q JOIN spans AS s
-                  ON s.article_id = q.article_id AND s.start_char >= q.start_char
-                 AND s.start_char < q.start_char + length(q.quote)
-                WHERE q.speaker <> ? AND COALESCE(q.actor, '') <> ?
+                SELECT q.day, q.source, q.speaker, q.quote, q.url FROM quote_list AS q SEMI JOIN mine USING (article_id)
+                WHERE q.speaker <> ? AND COALESCE(q.actor, '') <> ? AND regexp_matches(q.quote, ?)
                 ORDER BY q.day DESC, q.source LIMIT 200""",
-            (name, *f.params, name, name, name, name),
+            (name, *f.params, name, name, naming),
         ), "profile_quotes_about", {"url": LINK, "quote": st.column_config.TextColumn(width="large")},
             profiles=("speaker",))
 
@@ -367,14 +407,19 @@ def profile(db: str, f: Filters, state: DatabaseState) -> None:
     ), "profile_articles", {"url": LINK, "title": st.column_config.TextColumn(width="large")})
 
     st.subheader("Spellings matched")
+    st.caption(f"As written in the {QUOTED_ARTICLES:,} latest articles of the range that name {name}.")
+    matched = "m.actor = ?" if not who.empty else "m.actor IS NULL AND COALESCE(m.name, m.surface) = ?"
     table(query(
         db,
-        f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
+        f"""WITH mine AS (
+                SELECT article_id FROM name_articles WHERE name = ? AND {f.where}
+                GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {QUOTED_ARTICLES}
+            )
             SELECT m.surface AS spelling, COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles
-            FROM article_mentions AS m SEMI JOIN mine USING (article_id)
-            WHERE m.actor = ? OR (m.actor IS NULL AND COALESCE(m.name, m.surface) = ?)
+            FROM article_mentions AS m JOIN mine USING (article_id)
+            WHERE {matched}
             GROUP BY m.surface ORDER BY mentions DESC, spelling LIMIT 100""",
-        (name, *f.params, name, name),
+        (name, *f.params, name),
     ), "profile_spellings")
 
 
@@ -731,7 +776,7 @@ def articles(db: str, f: Filters, state: DatabaseState) -> None:
     text = ui.text(st, "Search titles and texts", key="article_search", placeholder="e.g. Doha talks")
     words = text.split()[:MAX_WORDS]
     c1, c2, c3 = st.columns([3, 3, 2])
-    actor_names = _top_actors(db, f, 1000)["actor"].tolist()
+    actor_names = _actor_names(db, f, 1000)
     chosen_actors = ui.multiselect(c1, "Actors (all of them)", actor_names, key="article_actors", placeholder="Any actors")
     topic_names = query(
         db, f"SELECT DISTINCT topic FROM topic_source_daily WHERE {f.where} ORDER BY topic", f.params

@@ -7,6 +7,7 @@ offsets it knows in <mark>.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -19,6 +20,7 @@ LINK = st.column_config.LinkColumn("link", display_text="open")
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
 DATE_COLUMNS = {"day", "week", "period", "first_seen", "last_seen"}
 SAFE_URL = re.compile(r"^https?://", re.I)
+FOLLOWED = "_table_followed"  # table key -> the cell whose click was followed
 
 
 def table(
@@ -31,11 +33,21 @@ def table(
     if not profiles:
         st.dataframe(df, hide_index=True, width="stretch", column_config=config, height=height)
     else:
+        # a selection outlives the click: keyed by the names listed, the table on the next profile (other names)
+        # starts with none; and a click is followed once (a rerun that still carries it, as when back is pressed
+        # before the profile finished drawing, does not open the profile again)
+        names = hashlib.sha1("\x1f".join(df[list(profiles)].fillna("").astype(str).to_numpy().ravel()).encode()).hexdigest()
+        key = f"table-{name}-{names[:12]}"
         event = st.dataframe(df, hide_index=True, width="stretch", column_config=config, height=height,
-                             on_select="rerun", selection_mode="single-cell", key=f"table-{name}")
-        for row, column in event.selection.get("cells", []):
+                             on_select="rerun", selection_mode="single-cell", key=key)
+        followed = st.session_state.setdefault(FOLLOWED, {})
+        cells = [tuple(cell) for cell in event.selection.get("cells", [])]
+        if not cells:
+            followed.pop(key, None)
+        for row, column in cells:
             value = df.iloc[row][column] if column in profiles and row < len(df) else None
-            if isinstance(value, str) and value:
+            if isinstance(value, str) and value and followed.get(key) != (row, column):
+                followed[key] = (row, column)
                 goto("actor", actor=value)
     st.download_button(
         f"Download {name}.csv",

@@ -34,7 +34,7 @@ PAGE_KEYS: dict[str, tuple[str, ...]] = {
     "quotes": ("quote_search", "quote_speakers"),
     "articles": ("article_search", "article_actors", "article_topics", "article_relevant", "article"),
     "emerging": ("emerging_label",),
-    "alerts": ("alert_rules", "alert_kinds"),
+    "alerts": ("alert_rules", "alert_kinds", "alert"),
 }
 LISTS = {"sources", "actors", "topics", "meeting_actors", "meeting_kinds", "meeting_places", "quote_speakers",
          "article_actors", "article_topics", "alert_rules", "alert_kinds"}
@@ -86,30 +86,36 @@ def restore() -> None:
             st.session_state[key] = values[0]
 
 
-def view(page: str) -> dict[str, list[str]]:
-    """The query string of the view shown: the values that differ from their widget's default."""
+def view(page: str, named: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The query string of the view shown: the values that differ from their widget's default, and those that
+    `named` (the URL) already gives with that very value (a link or a click that names the top actor keeps
+    naming it, and the history gets no second entry for the same view)."""
     defaults = st.session_state.get(DEFAULTS, {})
+    named = named or {}
     out: dict[str, list[str]] = {} if page == "overview" else {PAGE: [page]}
     for key in (*GLOBAL[1:], *PAGE_KEYS.get(page, ())):
         if key not in st.session_state or key not in defaults:
             continue
         value = st.session_state[key]
-        if value == defaults[key] or value is None:
+        if value is None or (key == DATES and len(value) != 2):  # a range half picked: no range yet
             continue
         if key == DATES:
-            out["start"], out["end"] = [str(value[0])], [str(value[1])]
+            shown = {"start": [str(value[0])], "end": [str(value[1])]}
         elif key in LISTS:
-            out[key] = [str(v) for v in value]
+            shown = {key: [str(v) for v in value]}
         elif key in BOOLS:
-            out[key] = ["true" if value else "false"]
+            shown = {key: ["true" if value else "false"]}
         else:
-            out[key] = [str(value)]
+            shown = {key: [str(value)]}
+        if value == defaults[key] and any(named.get(k) != v for k, v in shown.items()):
+            continue
+        out.update(shown)
     return out
 
 
 def publish(page: str) -> str:
     """Write the view to the URL (a new entry in the browser's history when it changed); return the link."""
-    wanted = view(page)
+    wanted = view(page, _url())
     if wanted != _url():
         st.query_params.from_dict(wanted)
     st.session_state[WRITTEN] = wanted
@@ -169,14 +175,16 @@ def slider(where, label: str, low: int, high: int, default: int, key: str) -> in
     return where.slider(label, low, high, default, key=key)
 
 
-def date_range(where, label: str, first: date, last: date):
-    """The range picker, within [first, last]; a restored range is clipped to it."""
-    _remember(DATES, (first, last))
+def date_range(where, label: str, first: date, last: date, default: tuple[date, date] | None = None):
+    """The range picker, within [first, last], on `default` (else the whole span) until changed; a restored
+    range is clipped to [first, last]."""
+    default = default or (first, last)
+    _remember(DATES, default)
     picked = st.session_state.get(DATES)
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
         start, end = max(picked[0], first), min(picked[1], last)
-        clipped = (start, end) if start <= end else (first, last)
+        clipped = (start, end) if start <= end else default
         if clipped != tuple(picked):
             st.session_state[DATES] = clipped
-    return where.date_input(label, value=(first, last), min_value=first, max_value=last,
+    return where.date_input(label, value=default, min_value=first, max_value=last,
                             format="YYYY-MM-DD", key=DATES)
