@@ -18,7 +18,7 @@ from dashboards.state import goto
 
 LINK = st.column_config.LinkColumn("link", display_text="open")
 DAY = st.column_config.DateColumn(format="YYYY-MM-DD")
-DATE_COLUMNS = {"day", "week", "period", "first_seen", "last_seen"}
+DATE_COLUMNS = {"day", "week", "period", "first_seen", "last_seen", "window_start", "window_end"}
 SAFE_URL = re.compile(r"^https?://", re.I)
 FOLLOWED = "_table_followed"  # table key -> the cell whose click was followed
 
