@@ -6,11 +6,15 @@ bench/views_data.py on the real schema, then kept at --db and reused while its s
 sidecar JSON records them with the generation time); `store.prepare` runs on it first, as every run does.
 Each query runs on one warm read-only connection: 2 untimed runs, then --reps timed runs fetching the
 result as a DataFrame as the dashboard does; median and p95 per query, and per view the slowest query that
-reads it. Two filter settings: the dashboard's default (the whole date range, every source) and a narrow
-one (the last 90 days, 5 sources).
+reads it. Two filter settings: "default" (the whole date range, every source: the dashboard's default until it
+opened on the last year) and a narrow one (the last 90 days, 5 sources). The Actors page (actor_source_daily, actor_articles) and the actor
+profile (name_articles and the views it joins) are timed over five: the whole range and the last 30 days,
+each with every source and with 5, and the last year (the range the dashboard opens on); the profile for the
+busiest registry actor (as Taliban is in real data), the quietest one, and the busiest name outside the
+registry.
 
     .venv/bin/python bench/views.py [--db /tmp/newsmon-bench/views.duckdb] [--articles 1000000]
-        [--reps 20] [--json bench/results/views.json] [--markdown OUT.md]
+        [--reps 20] [--only NAME|NAME...] [--write-batches 5] [--json bench/results/views.json] [--markdown OUT.md]
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -33,13 +38,30 @@ import duckdb
 import views_data
 
 from dashboards.data import Filters
-from dashboards.pages import PERIODS, QUOTE_LIMIT, SEARCH_LIMIT
+from dashboards.pages import EVENT_WHERE, PERIODS, PROFILE_NAMES, QUOTE_LIMIT, QUOTED_ARTICLES, SEARCH_LIMIT
 from pipeline import rollups, store
 
 DEFAULT_DB = Path("/tmp/newsmon-bench/views.duckdb")
 TARGET_P95_MS = 200.0
+DEFAULT_DAYS = 365  # the range the dashboard opens on: the last year with articles (dashboards/app.py)
 WHERE = Filters.where  # "day BETWEEN ? AND ? AND <source in the chosen list>"
 WEEK = PERIODS["weekly"]
+# the ranking of the Overview (10) and Actors (1000) pages, stories counted for the ranked actors only
+# (dashboards.pages._top_actors); parameters: the filters, the limit, the filters again
+TOP_ACTORS = f"""WITH ranked AS (
+                SELECT actor, CAST(SUM(articles) AS BIGINT) AS articles, CAST(SUM(mentions) AS BIGINT) AS mentions
+                FROM actor_source_daily WHERE {WHERE}
+                GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?
+            ),
+            counted AS (
+                SELECT actor, COUNT(DISTINCT story_id) AS stories FROM actor_articles
+                WHERE {WHERE} AND actor IN (SELECT actor FROM ranked) GROUP BY actor
+            )
+            SELECT r.actor, r.articles, r.mentions, c.stories FROM ranked AS r JOIN counted AS c USING (actor)
+            ORDER BY r.articles DESC, r.mentions DESC, r.actor"""
+# the actor pickers of the Articles page (1000) and the profile (2000): dashboards.pages._actor_names
+ACTOR_NAMES = f"""SELECT actor FROM actor_source_daily WHERE {WHERE}
+            GROUP BY actor ORDER BY SUM(articles) DESC, SUM(mentions) DESC, actor LIMIT ?"""
 
 
 # the Articles page without search words (dashboards.pages.articles)
@@ -80,32 +102,12 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             FROM source_daily WHERE {WHERE} GROUP BY ALL ORDER BY week, source""",
             f,
         ),
-        (
-            "overview: top 10 actors", ("actor_source_daily",),
-            f"""SELECT actor, SUM(articles) AS articles, SUM(mentions) AS mentions, SUM(stories) AS stories
-            FROM actor_source_daily WHERE {WHERE}
-            GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
-            [*f, 10],
-        ),
+        ("overview: top 10 actors", ("actor_source_daily", "actor_articles"), TOP_ACTORS, [*f, 10, *f]),
         (
             "overview: top topics", ("topic_source_daily",),
             f"""SELECT topic, SUM(articles) AS articles FROM topic_source_daily WHERE {WHERE}
                 GROUP BY topic ORDER BY articles DESC, topic""",
             f,
-        ),
-        (
-            "actors: ranked (1000)", ("actor_source_daily",),
-            f"""SELECT actor, SUM(articles) AS articles, SUM(mentions) AS mentions, SUM(stories) AS stories
-            FROM actor_source_daily WHERE {WHERE}
-            GROUP BY actor ORDER BY articles DESC, mentions DESC, actor LIMIT ?""",
-            [*f, 1000],
-        ),
-        (
-            "actors: weekly trend of 5", ("actor_source_daily",),
-            f"""SELECT {WEEK} AS period, actor, SUM(articles) AS articles
-                FROM actor_source_daily WHERE {WHERE} AND list_contains(?, actor)
-                GROUP BY ALL ORDER BY period, actor""",
-            [*f, top["actors"]],
         ),
         (
             "topics: weekly share", ("source_daily", "topic_source_daily"),
@@ -200,6 +202,7 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
             LIMIT ?""",
             [*f, [], [], "%%", "%%", "%%", QUOTE_LIMIT],
         ),
+        ("articles: actor names (1000)", ("actor_source_daily",), ACTOR_NAMES, [*f, 1000]),
         (
             "articles: topic names", ("topic_source_daily",),
             f"SELECT DISTINCT topic FROM topic_source_daily WHERE {WHERE} ORDER BY topic",
@@ -237,16 +240,193 @@ def dashboard_queries(start: date, end: date, sources: list[str], top: dict) -> 
     ]
 
 
+def trend(period: str, measure: str) -> str:
+    """The Actors page's trend of the chosen actors (dashboards.pages.actors)."""
+    counted = {"articles": "COUNT(*)", "mentions": "CAST(SUM(mentions) AS BIGINT)",
+               "stories": "COUNT(DISTINCT story_id)"}[measure]
+    return f"""SELECT {PERIODS[period]} AS period, actor, {counted} AS {measure}
+                FROM actor_articles WHERE {WHERE} AND list_contains(?, actor)
+                GROUP BY ALL ORDER BY period, actor"""
+
+
+def actor_page_queries(start: date, end: date, sources: list[str], chosen: list[str]) -> list[tuple[str, tuple, str, list]]:
+    """The Actors page: the ranking (its table, and the choice of actors) and the trend of the 5 actors it
+    chooses first, per week (its default) and per day, counting articles (the default) or stories."""
+    f = [start, end, sources]
+    actors = ("actor_articles",)
+    return [
+        ("actors: ranked (1000)", ("actor_source_daily", "actor_articles"), TOP_ACTORS, [*f, 1000, *f]),
+        ("actors: weekly trend of 5, articles", actors, trend("weekly", "articles"), [*f, chosen]),
+        ("actors: weekly trend of 5, stories", actors, trend("weekly", "stories"), [*f, chosen]),
+        ("actors: daily trend of 5, stories", actors, trend("daily", "stories"), [*f, chosen]),
+    ]
+
+
+def profile_picker_queries(start: date, end: date, sources: list[str]) -> list[tuple[str, tuple, str, list]]:
+    """The actor profile's picker (dashboards.pages.profile): the same whichever name is shown."""
+    f = [start, end, sources]
+    return [
+        ("profile: picker, registered (2000)", ("actor_source_daily",), ACTOR_NAMES, [*f, 2000]),
+        (
+            "profile: picker, unregistered", ("unregistered_daily",),
+            f"""SELECT ANY_VALUE(name) AS name, SUM(articles) AS articles FROM unregistered_daily WHERE {WHERE}
+            GROUP BY name_id ORDER BY articles DESC, name LIMIT ?""",
+            [*f, PROFILE_NAMES],
+        ),
+    ]
+
+
+def naming_pattern(name: str, aliases: list[str] | None) -> str:
+    """The regular expression the profile matches quotes naming `name` with (dashboards.pages.profile)."""
+    spellings = [name, *(aliases or [])]
+    return r"(?i)(^|\W)(" + "|".join(re.escape(s) for s in sorted(set(spellings), key=len, reverse=True)) + r")($|\W)"
+
+
+def profile_queries(start: date, end: date, sources: list[str], name: str, shown: bool,
+                    aliases: list[str] | None) -> list[tuple[str, tuple, str, list]]:
+    """The actor profile of `name`, in the order the page runs them, copied from dashboards.pages.profile
+    (the weekly period, its default). `aliases`: the registry's, None for a name outside the registry (the
+    page then counts 'Named with' from name_articles instead of the pair rollups). `shown`: the name has
+    articles in the range; without, the page stops after its counts."""
+    f = [start, end, sources]
+    registered = aliases is not None
+    matched = "m.actor = ?" if registered else "m.actor IS NULL AND COALESCE(m.name, m.surface) = ?"
+    where_t = WHERE.replace("list_contains(?, source)", "list_contains(?, t.source)")
+    head = [
+        ("registry entry", (), "SELECT actor, kind, aliases FROM actors WHERE actor = ?", [name]),
+        (
+            "first and last seen", ("name_articles",),
+            """SELECT MIN(day) AS first_seen, MAX(day) AS last_seen, COUNT(DISTINCT article_id) AS articles,
+                  COUNT(DISTINCT story_id) AS stories, CAST(SUM(mentions) AS BIGINT) AS mentions,
+                  string_agg(DISTINCT label, ', ') AS labels
+           FROM name_articles WHERE name = ?""",
+            [name],
+        ),
+        (
+            "counts in range", ("name_articles",),
+            f"""SELECT COUNT(DISTINCT article_id) AS articles, COUNT(DISTINCT story_id) AS stories,
+                   CAST(COALESCE(SUM(mentions), 0) AS BIGINT) AS mentions
+            FROM name_articles WHERE name = ? AND {WHERE}""",
+            [name, *f],
+        ),
+    ]
+    rest = [
+        (
+            "weekly articles by outlet", ("name_articles",),
+            f"""SELECT {WEEK} AS period, source, COUNT(DISTINCT article_id) AS articles
+            FROM name_articles WHERE name = ? AND {WHERE} GROUP BY ALL ORDER BY period, source""",
+            [name, *f],
+        ),
+        (
+            "weekly stories", ("name_articles",),
+            f"""SELECT {WEEK} AS period, COUNT(DISTINCT story_id) AS stories
+            FROM name_articles WHERE name = ? AND {WHERE} GROUP BY ALL ORDER BY period""",
+            [name, *f],
+        ),
+        (
+            "topics", ("name_articles", "topic_articles"),
+            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {WHERE})
+                SELECT t.topic, COUNT(*) AS articles, COUNT(DISTINCT t.story_id) AS stories
+                FROM topic_articles AS t SEMI JOIN mine USING (article_id)
+                WHERE t.{where_t}
+                GROUP BY t.topic ORDER BY articles DESC, t.topic""",
+            [name, *f, *f],
+        ),
+        (
+            "named with (pair rollups)", ("pair_source_daily", "pair_articles"),
+            f"""WITH ranked AS (
+                        SELECT CASE WHEN actor_a = ? THEN actor_b ELSE actor_a END AS actor,
+                               CAST(SUM(articles) AS BIGINT) AS articles
+                        FROM pair_source_daily WHERE {WHERE} AND (actor_a = ? OR actor_b = ?)
+                        GROUP BY 1 ORDER BY articles DESC, actor LIMIT 50
+                    ),
+                    counted AS (
+                        SELECT CASE WHEN actor_a = ? THEN actor_b ELSE actor_a END AS actor,
+                               COUNT(DISTINCT story_id) AS stories
+                        FROM pair_articles WHERE {WHERE} AND (actor_a = ? OR actor_b = ?) GROUP BY 1
+                    )
+                    SELECT r.actor, TRUE AS registered, r.articles, c.stories
+                    FROM ranked AS r JOIN counted AS c USING (actor) ORDER BY r.articles DESC, r.actor""",
+            [name, *f, name, name, name, *f, name, name],
+        ) if registered else (
+            "named with", ("name_articles",),
+            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {WHERE})
+                    SELECT o.name AS actor, o.registered, COUNT(DISTINCT o.article_id) AS articles,
+                           COUNT(DISTINCT o.story_id) AS stories
+                    FROM name_articles AS o SEMI JOIN mine USING (article_id)
+                    WHERE o.name <> ? AND o.day BETWEEN ? AND ?
+                    GROUP BY o.name, o.registered ORDER BY articles DESC, actor LIMIT 50""",
+            [name, *f, name, start, end],
+        ),
+        (
+            "meetings", ("meeting_events",),
+            f"""SELECT day, kind, participants, place, articles, outlets, sentence FROM meeting_events
+            WHERE {EVENT_WHERE} AND list_contains(participants, ?) ORDER BY day DESC, articles DESC LIMIT 500""",
+            [*f, name],
+        ),
+        (
+            "quotes by", ("quote_list",),
+            f"""SELECT day, source, quote, url FROM quote_list WHERE {WHERE} AND (actor = ? OR speaker = ?)
+                ORDER BY day DESC, source, position LIMIT 200""",
+            [*f, name, name],
+        ),
+        (
+            "quotes naming it", ("name_articles", "quote_list"),
+            f"""WITH mine AS (
+                    SELECT article_id FROM name_articles WHERE name = ? AND {WHERE}
+                    GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {QUOTED_ARTICLES}
+                )
+                SELECT q.day, q.source, q.speaker, q.quote, q.url FROM quote_list AS q SEMI JOIN mine USING (article_id)
+                WHERE q.speaker <> ? AND COALESCE(q.actor, '') <> ? AND regexp_matches(q.quote, ?)
+                ORDER BY q.day DESC, q.source LIMIT 200""",
+            [name, *f, name, name, naming_pattern(name, aliases)],
+        ),
+        (
+            "recent articles", ("name_articles", "article_list"),
+            f"""WITH mine AS (
+                SELECT article_id, ANY_VALUE(mentions) AS mentions FROM name_articles WHERE name = ? AND {WHERE}
+                GROUP BY article_id
+            )
+            SELECT l.day, l.source, l.title, m.mentions, l.duplicate_of IS NOT NULL AS copy, l.url
+            FROM article_list AS l JOIN mine AS m USING (article_id)
+            ORDER BY l.day DESC, l.source LIMIT 100""",
+            [name, *f],
+        ),
+        (
+            "spellings", ("name_articles", "article_mentions"),
+            f"""WITH mine AS (
+                SELECT article_id FROM name_articles WHERE name = ? AND {WHERE}
+                GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {QUOTED_ARTICLES}
+            )
+            SELECT m.surface AS spelling, COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles
+            FROM article_mentions AS m JOIN mine USING (article_id)
+            WHERE {matched}
+            GROUP BY m.surface ORDER BY mentions DESC, spelling LIMIT 100""",
+            [name, *f, name],
+        ),
+    ]
+    return head + (rest if shown else [])
+
+
 def summary_queries() -> list[tuple[str, tuple, str, dict | list]]:
     """The views the dashboard does not read: as the trend summary (`newsmon demo`) and `newsmon sql` use them."""
     queries = ROOT / "pipeline" / "sql" / "queries"
     return [
         ("summary: relevant articles", ("relevant_articles",), "SELECT COUNT(*) FROM relevant_articles", []),
         ("summary: totals (reads mentions, not a view)", (), (queries / "totals.sql").read_text(), []),
-        ("summary: weekly top actors", ("actor_daily",), (queries / "weekly_top_actors.sql").read_text(), {"top": 3}),
-        ("summary: weekly top topics", ("topic_daily",), (queries / "weekly_top_topics.sql").read_text(), {"top": 3}),
+        ("summary: weekly top actors", ("actor_articles",), (queries / "weekly_top_actors.sql").read_text(), {"top": 3}),
+        ("summary: weekly top topics", ("topic_articles",), (queries / "weekly_top_topics.sql").read_text(), {"top": 3}),
         ("sql: top 100 pairs", ("actor_pairs",), "SELECT * FROM actor_pairs ORDER BY articles DESC, actor_a, actor_b LIMIT 100", []),
         ("sql: emerging top 10 a week", ("emerging_actors",), "SELECT * FROM emerging_actors WHERE rank <= 10 ORDER BY week, rank", []),
+        ("sql: top 10 actor days (newsmon's example)", ("actor_daily",),
+         "SELECT * FROM actor_daily ORDER BY articles DESC LIMIT 10", []),
+        ("sql: top 10 topic days", ("topic_daily",), "SELECT * FROM topic_daily ORDER BY articles DESC LIMIT 10", []),
+        ("sql: actor totals of the last 30 days", ("actor_articles", "actor_totals()"),
+         "SELECT * FROM actor_totals((SELECT MAX(day) - 29 FROM actor_articles), (SELECT MAX(day) FROM actor_articles))"
+         " ORDER BY stories DESC, actor", []),
+        ("sql: topic totals of the last 30 days", ("topic_articles", "topic_totals()"),
+         "SELECT * FROM topic_totals((SELECT MAX(day) - 29 FROM topic_articles), (SELECT MAX(day) FROM topic_articles))"
+         " ORDER BY stories DESC, topic", []),
     ]
 
 
@@ -312,6 +492,8 @@ def write_batches(db: Path, batches: int, size: int) -> dict:
             copy.unlink()
             Path(f"{copy}.wal").unlink(missing_ok=True)
             Path(f"{copy}.lock").unlink(missing_ok=True)
+            for lock in copy.parent.glob(f"{copy.name}.run-*.lock"):  # the run started above is never finished
+                lock.unlink(missing_ok=True)
         out[label] = {"batch_seconds_median": round(statistics.median(totals), 3),
                       "refresh_seconds_median": round(statistics.median(spent), 3) if keep else 0.0,
                       "batch_seconds": [round(t, 3) for t in totals]}
@@ -400,24 +582,47 @@ def run(db: Path, reps: int, only: str | None) -> dict:
         "default: whole range, all sources": (first, last, sources),
         "narrow: last 90 days, 5 sources": (last - timedelta(days=89), last, sources[:5]),
     }
+    # the Actors page and the actor profile: the whole range and the last 30 days, every source and 5
+    month = last - timedelta(days=29)
+    year = max(first, last - timedelta(days=DEFAULT_DAYS - 1))
+    ranges = {
+        "default: whole range, all sources": (first, last, sources),
+        "5 sources: whole range, 5 sources": (first, last, sources[:5]),
+        "30 days: last 30 days, all sources": (month, last, sources),
+        "30 days, 5 sources: last 30 days, 5 sources": (month, last, sources[:5]),
+        "1 year: last 365 days, all sources (the range the dashboard opens on)": (year, last, sources),
+    }
+    ranked = [r[0] for r in con.execute(ACTOR_NAMES, [first, last, sources, 10_000]).fetchall()]
+    aliases = {actor: list(names) for actor, names in con.execute("SELECT actor, aliases FROM actors").fetchall()}
+    unregistered = con.execute(
+        "SELECT ANY_VALUE(name) AS name FROM unregistered_daily GROUP BY name_id ORDER BY SUM(articles) DESC, name LIMIT 1"
+    ).fetchone()[0]
+    profiles = {"busy": ranked[0], "quiet": ranked[-1], "unregistered": unregistered}
     results = []
-    for setting, (start, end, chosen) in settings.items():
-        for name, views, sql, params in dashboard_queries(start, end, chosen, top):
-            if only and only not in name:
+
+    def time_all(setting: str, queries) -> None:
+        for name, views, sql, params in queries:
+            if only and not any(part in name for part in only.split("|")):
                 continue
             times, rows = timed(con, sql, params, reps)
             results.append(_row(setting, name, views, times, rows))
-            print(f"{setting[:7]:8} {name:36} median {results[-1]['median_ms']:9.1f}  p95 {results[-1]['p95_ms']:9.1f} ms",
-                  file=sys.stderr, flush=True)
-    for name, views, sql, params in summary_queries():
-        if only and only not in name:
-            continue
-        times, rows = timed(con, sql, params, reps)
-        results.append(_row("whole database", name, views, times, rows))
-        print(f"{'summary':8} {name:36} median {results[-1]['median_ms']:9.1f}  p95 {results[-1]['p95_ms']:9.1f} ms",
-              file=sys.stderr, flush=True)
+            print(f"{setting.split(':')[0][:18]:18} {name:52} median {results[-1]['median_ms']:9.1f}  "
+                  f"p95 {results[-1]['p95_ms']:9.1f} ms", file=sys.stderr, flush=True)
+
+    for setting, (start, end, chosen) in settings.items():
+        time_all(setting, dashboard_queries(start, end, chosen, top))
+    for setting, (start, end, chosen) in ranges.items():
+        first5 = [r[0] for r in con.execute(TOP_ACTORS, [start, end, chosen, 5, start, end, chosen]).fetchall()]
+        time_all(setting, actor_page_queries(start, end, chosen, first5))
+        time_all(setting, profile_picker_queries(start, end, chosen))
+        for role, who in profiles.items():
+            shown = con.execute("SELECT COUNT(*) FROM name_articles WHERE name = ? AND " + WHERE,
+                                [who, start, end, chosen]).fetchone()[0] > 0
+            time_all(setting, [(f"profile ({role}, {who}): {name}", views, sql, params)
+                               for name, views, sql, params in profile_queries(start, end, chosen, who, shown, aliases.get(who))])
+    time_all("whole database", summary_queries())
     con.close()
-    return {"queries": results, "per_view": per_view(results)}
+    return {"queries": results, "per_view": per_view(results), "profiles": profiles}
 
 
 def _row(setting: str, name: str, views: tuple, times: list[float], rows: int) -> dict:
@@ -425,6 +630,7 @@ def _row(setting: str, name: str, views: tuple, times: list[float], rows: int) -
         "filters": setting, "query": name, "views": list(views), "rows": rows,
         "median_ms": round(statistics.median(times), 1), "p95_ms": round(p95(times), 1),
         "max_ms": round(max(times), 1), "reps": len(times),
+        "load_1m": load_average()[0],  # the machine's load as the query's runs end: a busy spell shows here
     }
 
 
@@ -437,7 +643,32 @@ def per_view(results: list[dict]) -> dict:
                 views[v] = {"query": r["query"], "filters": r["filters"], "median_ms": r["median_ms"], "p95_ms": r["p95_ms"]}
     for name in sorted(p.stem for p in (ROOT / "pipeline" / "sql" / "views").glob("*.sql")):
         views.setdefault(name, {"query": None, "filters": None, "median_ms": None, "p95_ms": None})  # not timed
+    for name in sorted(p.stem for p in (ROOT / "pipeline" / "sql" / "macros").glob("*.sql")):  # table macros
+        views.setdefault(f"{name}()", {"query": None, "filters": None, "median_ms": None, "p95_ms": None})
     return {n: views[n] for n in sorted(views)}
+
+
+RANGES = ("default", "5 sources", "30 days", "30 days, 5 sources", "1 year")  # the Actors page's and the profile's filters
+
+
+def pivot(queries: list[dict]) -> list[str]:
+    """The Actors page and the actor profile: a row per query, a column per filter setting, median / p95 ms
+    (p95 in bold at or over the target)."""
+    cells: dict[str, dict[str, str]] = {}
+    for r in queries:
+        setting = r["filters"].split(":")[0]
+        if setting in RANGES and r["query"].startswith(("actors:", "profile")):
+            p95_ms = f"**{r['p95_ms']}**" if r["p95_ms"] >= TARGET_P95_MS else f"{r['p95_ms']}"
+            cells.setdefault(r["query"], {})[setting] = f"{r['median_ms']} / {p95_ms}"
+    if not cells:
+        return []
+    lines = ["", "Actors page and actor profile, median / p95 ms (the whole range, the last 30 days or the last year; "
+             "every source or 5):", "",
+             "| query | whole range | whole range, 5 sources | 30 days | 30 days, 5 sources | last year |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, by in cells.items():
+        lines.append(f"| {name} | " + " | ".join(by.get(s, "") for s in RANGES) + " |")
+    return lines
 
 
 def markdown(report: dict) -> str:
@@ -447,6 +678,10 @@ def markdown(report: dict) -> str:
          f"rollups built in {report['data'].get('rollup_rebuild_seconds', '?')} s), "
          f"{report['reps']} runs per query on a warm read-only connection; {report['machine']}; "
          f"load average before/after {report['load_before']} / {report['load_after']}."),
+        "",
+        "Actor profiles timed: " + ", ".join(f"{role} `{name}`" for role, name in report.get("profiles", {}).items())
+        + ". Filters: default = the whole range, all sources; narrow = the last 90 days, 5 sources; 30 days, "
+        "5 sources and 1 year (the range the dashboard opens on) as named (the Actors page and the profile only).",
         "",
         "| view | slowest dashboard query | filters | median ms | p95 ms |",
         "| --- | --- | --- | ---: | ---: |",
@@ -459,6 +694,7 @@ def markdown(report: dict) -> str:
                        f"{w['with_rollups']['batch_seconds_median']} s with the rollups kept "
                        f"(refresh {w['with_rollups']['refresh_seconds_median']} s), "
                        f"{w['without_rollups']['batch_seconds_median']} s without.")]
+    lines += pivot(report["queries"])
     lines += ["", "| query | filters | rows | median ms | p95 ms |", "| --- | --- | ---: | ---: | ---: |"]
     for r in report["queries"]:
         lines.append(f"| {r['query']} | {r['filters'].split(':')[0]} | {r['rows']} | {r['median_ms']} | {r['p95_ms']} |")
@@ -473,7 +709,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--regenerate", action="store_true", help="generate again even if --db matches")
     parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--only", help="time only the queries whose name contains this")
+    parser.add_argument("--only", help="time only the queries whose name contains this (or one of A|B|...)")
     parser.add_argument("--write-batches", type=int, default=5, help="batches written to measure the rollup upkeep (0: none)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--markdown", type=Path)

@@ -25,7 +25,7 @@ WAITING = "Reading the database (waiting for it if a run is writing)..."
 REQUIRED_VIEWS = (
     "article_list", "article_detail", "article_mentions", "source_daily", "actor_source_daily",
     "topic_source_daily", "pair_articles", "pair_source_daily", "quote_list", "unregistered_daily", "run_status",
-    "actor_articles", "topic_articles", "name_articles", "meeting_events", "meeting_reports",
+    "actor_articles", "topic_articles", "name_articles", "name_spellings", "meeting_events", "meeting_reports",
 )
 
 

@@ -221,7 +221,8 @@ def actors(db: str, f: Filters, state: DatabaseState) -> None:
 
 # Actor profile -----------------------------------------------------------------------------------------
 PROFILE_NAMES = 300  # unregistered names offered in the picker (a link may open any other)
-QUOTED_ARTICLES = 1000  # the latest articles naming a name whose quotes and spellings are shown
+QUOTED_ARTICLES = 1000  # the latest articles naming a name whose quotes naming it are shown
+NAMED_ARTICLES = 5000  # the latest articles naming an unregistered name whose other names are counted
 
 
 def profile(db: str, f: Filters, state: DatabaseState) -> None:
@@ -334,10 +335,14 @@ def profile(db: str, f: Filters, state: DatabaseState) -> None:
                     FROM ranked AS r JOIN counted AS c USING (actor) ORDER BY r.articles DESC, r.actor""",
                 (name, *f.params, name, name, name, *f.params, name, name),
             )
-        else:  # a name outside the registry: its few articles, and every name they give
+        else:  # a name outside the registry: every name its latest articles give
+            st.caption(f"In the {NAMED_ARTICLES:,} latest articles of the range that name {name}.")
             named_with = query(
                 db,
-                f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {f.where})
+                f"""WITH mine AS (
+                        SELECT article_id FROM name_articles WHERE name = ? AND {f.where}
+                        GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {NAMED_ARTICLES}
+                    )
                     SELECT o.name AS actor, o.registered, COUNT(DISTINCT o.article_id) AS articles,
                            COUNT(DISTINCT o.story_id) AS stories
                     FROM name_articles AS o SEMI JOIN mine USING (article_id)
@@ -407,19 +412,12 @@ def profile(db: str, f: Filters, state: DatabaseState) -> None:
     ), "profile_articles", {"url": LINK, "title": st.column_config.TextColumn(width="large")})
 
     st.subheader("Spellings matched")
-    st.caption(f"As written in the {QUOTED_ARTICLES:,} latest articles of the range that name {name}.")
-    matched = "m.actor = ?" if not who.empty else "m.actor IS NULL AND COALESCE(m.name, m.surface) = ?"
     table(query(
         db,
-        f"""WITH mine AS (
-                SELECT article_id FROM name_articles WHERE name = ? AND {f.where}
-                GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {QUOTED_ARTICLES}
-            )
-            SELECT m.surface AS spelling, COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles
-            FROM article_mentions AS m JOIN mine USING (article_id)
-            WHERE {matched}
-            GROUP BY m.surface ORDER BY mentions DESC, spelling LIMIT 100""",
-        (name, *f.params, name),
+        f"""SELECT spelling, CAST(SUM(mentions) AS BIGINT) AS mentions, COUNT(DISTINCT article_id) AS articles
+            FROM name_spellings WHERE name = ? AND registered = ? AND {f.where}
+            GROUP BY spelling ORDER BY mentions DESC, spelling LIMIT 100""",
+        (name, not who.empty, *f.params),
     ), "profile_spellings")
 
 

@@ -94,7 +94,7 @@ def refresh(
                         SET duplicate_of = (SELECT a.duplicate_of FROM articles AS a WHERE a.article_id = t.article_id),
                             story_id = {story}
                         WHERE t.article_id IN (SELECT article_id FROM rerooted)""")
-        for table in ("rollup_article_actors", "rollup_article_pairs", "rollup_meeting_reports"):
+        for table in ("rollup_article_actors", "rollup_article_names", "rollup_article_pairs", "rollup_meeting_reports"):
             con.execute(f"UPDATE {table} AS t SET story_id = {story} WHERE t.article_id IN (SELECT article_id FROM rerooted)")
     con.execute("CREATE OR REPLACE TEMP VIEW scope_mentions AS SELECT * FROM staged_mentions")
     _run(con, "1")

@@ -6,6 +6,5 @@ CREATE OR REPLACE VIEW name_articles AS
 SELECT day, source, story_id, article_id, actor AS name, TRUE AS registered, CAST(NULL AS VARCHAR) AS label, mentions
 FROM rollup_article_actors
 UNION ALL
-SELECT n.day, n.source, r.story_id, n.article_id, n.name, FALSE AS registered, n.label, n.mentions
-FROM rollup_article_names AS n
-JOIN rollup_articles AS r USING (article_id);
+SELECT day, source, story_id, article_id, name, FALSE AS registered, label, mentions
+FROM rollup_article_names;
