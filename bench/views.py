@@ -38,7 +38,9 @@ import duckdb
 import views_data
 
 from dashboards.data import Filters
-from dashboards.pages import EVENT_WHERE, PERIODS, PROFILE_NAMES, QUOTE_LIMIT, QUOTED_ARTICLES, SEARCH_LIMIT
+from dashboards.pages import (
+    EVENT_WHERE, NAMED_ARTICLES, PERIODS, PROFILE_NAMES, QUOTE_LIMIT, QUOTED_ARTICLES, SEARCH_LIMIT,
+)
 from pipeline import rollups, store
 
 DEFAULT_DB = Path("/tmp/newsmon-bench/views.duckdb")
@@ -290,7 +292,6 @@ def profile_queries(start: date, end: date, sources: list[str], name: str, shown
     articles in the range; without, the page stops after its counts."""
     f = [start, end, sources]
     registered = aliases is not None
-    matched = "m.actor = ?" if registered else "m.actor IS NULL AND COALESCE(m.name, m.surface) = ?"
     where_t = WHERE.replace("list_contains(?, source)", "list_contains(?, t.source)")
     head = [
         ("registry entry", (), "SELECT actor, kind, aliases FROM actors WHERE actor = ?", [name]),
@@ -350,7 +351,10 @@ def profile_queries(start: date, end: date, sources: list[str], name: str, shown
             [name, *f, name, name, name, *f, name, name],
         ) if registered else (
             "named with", ("name_articles",),
-            f"""WITH mine AS (SELECT DISTINCT article_id FROM name_articles WHERE name = ? AND {WHERE})
+            f"""WITH mine AS (
+                        SELECT article_id FROM name_articles WHERE name = ? AND {WHERE}
+                        GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {NAMED_ARTICLES}
+                    )
                     SELECT o.name AS actor, o.registered, COUNT(DISTINCT o.article_id) AS articles,
                            COUNT(DISTINCT o.story_id) AS stories
                     FROM name_articles AS o SEMI JOIN mine USING (article_id)
@@ -393,16 +397,11 @@ def profile_queries(start: date, end: date, sources: list[str], name: str, shown
             [name, *f],
         ),
         (
-            "spellings", ("name_articles", "article_mentions"),
-            f"""WITH mine AS (
-                SELECT article_id FROM name_articles WHERE name = ? AND {WHERE}
-                GROUP BY article_id ORDER BY MAX(day) DESC, article_id LIMIT {QUOTED_ARTICLES}
-            )
-            SELECT m.surface AS spelling, COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles
-            FROM article_mentions AS m JOIN mine USING (article_id)
-            WHERE {matched}
-            GROUP BY m.surface ORDER BY mentions DESC, spelling LIMIT 100""",
-            [name, *f, name],
+            "spellings", ("name_spellings",),
+            f"""SELECT spelling, CAST(SUM(mentions) AS BIGINT) AS mentions, COUNT(DISTINCT article_id) AS articles
+            FROM name_spellings WHERE name = ? AND registered = ? AND {WHERE}
+            GROUP BY spelling ORDER BY mentions DESC, spelling LIMIT 100""",
+            [name, registered, *f],
         ),
     ]
     return head + (rest if shown else [])
