@@ -562,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsmon: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`newsmon sql ... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

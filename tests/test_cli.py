@@ -128,3 +128,17 @@ def test_serve_refuses_a_bad_schedule(tmp_path):
     result = newsmon("serve", "--cron", "every half hour", "--db", str(tmp_path / "n.duckdb"))
     assert_one_line_error(result, "not a cron expression")
     assert not (tmp_path / "n.duckdb").exists()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`newsmon sql ... | head -1`: the pipe closes under a long output; newsmon stops quietly."""
+    db = tmp_path / "n.duckdb"
+    from pipeline import store
+
+    store.prepare(db)
+    process = subprocess.Popen([*NEWSMON, "sql", "SELECT range AS n FROM range(200000)", "--db", str(db)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout.readline().strip() == b"n"
+    process.stdout.close()  # as head does after its line
+    _out, err = process.communicate(timeout=120)
+    assert b"Traceback" not in err and process.returncode in (0, 141), err.decode()[-2000:]
