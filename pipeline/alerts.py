@@ -14,13 +14,13 @@ import math
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from pipeline.settings import PROJECT_ROOT, ConfigError, read_toml
+from pipeline.settings import PROJECT_ROOT, ConfigError, read_toml, unique_name
 from pipeline.store import SQL_ROOT, utcnow
 
 DEFAULT_ALERTS = PROJECT_ROOT / "config" / "alerts.toml"
@@ -119,13 +119,7 @@ def _entries(data: dict, table: str) -> list[dict]:
 
 
 def _named(entry: dict, what: str, i: int, kinds: tuple[str, ...], seen: set[str]) -> tuple[str, str, str]:
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{what} #{i} has no name (name must be a non-empty string, not {name!r})")
-    name = name.strip()
-    if name in seen:
-        raise ConfigError(f"{what} {name!r} is listed twice")
-    seen.add(name)
+    name = unique_name(entry, what, i, seen)
     kind = entry.get("kind")
     if kind not in kinds:
         raise ConfigError(f"{what} {name!r}: kind must be one of {', '.join(kinds)}, not {kind!r}")
@@ -263,7 +257,7 @@ class Evaluation:
     new: tuple[Alert, ...] = ()
     seen_before: int = 0
     rules: int = 0
-    errors: tuple[str, ...] = field(default=())
+    errors: tuple[str, ...] = ()
 
 
 def _n(count: int, noun: str, plural: str = "") -> str:

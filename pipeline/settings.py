@@ -165,6 +165,19 @@ def _known_keys(table: object, section: str, cls, ignored: list[str]) -> dict:
     return {k: v for k, v in table.items() if k in known}
 
 
+def unique_name(entry: dict, what: str, i: int, seen: set[str]) -> str:
+    """The `name` of the i-th `what` table (a source, an alert rule, a channel): a non-empty string, not seen
+    before (added to `seen`)."""
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{what} #{i} has no name (name must be a non-empty string, not {name!r})")
+    name = name.strip()
+    if name in seen:
+        raise ConfigError(f"{what} {name!r} is listed twice")
+    seen.add(name)
+    return name
+
+
 def parse_sources(
     data: dict, settings: Settings, warnings: list[str] | None = None
 ) -> tuple[tuple[Source, ...], Settings]:
@@ -189,13 +202,7 @@ def parse_sources(
     for i, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
             raise ConfigError(f"source #{i} must be a table")
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"source #{i} has no name (name must be a non-empty string, not {name!r})")
-        name = name.strip()
-        if name in seen:
-            raise ConfigError(f"source {name!r} is listed twice")
-        seen.add(name)
+        name = unique_name(entry, "source", i, seen)
         for key in sorted(set(entry) - {"name", "feeds", "sitemaps"}):
             ignored.append(f"unknown key {key!r} in source {name!r} (ignored)")
         feeds = _url_list(entry, "feeds", name)
