@@ -28,3 +28,26 @@ def ingest_pass(config: Config, db: Path) -> dict:
     from pipeline.ingest import run_ingest
 
     return run_ingest(config, db)
+
+
+def serve_outlets(server, posts: list[tuple[str, str, bytes, str]], folder: Path) -> Path:
+    """On a LocalHTTPServer: each post's page (`/<outlet>/<n>.html`) and one RSS feed per outlet; returns a sources
+    file in `folder` listing every outlet as '<Outlet> News' (local addresses allowed, no politeness delay).
+    A post is (outlet, title, page, RFC 822 publication date)."""
+    from httpserver import Reply
+
+    feeds: dict[str, list[str]] = {}
+    for n, (outlet, title, page, published) in enumerate(posts):
+        path = f"/{outlet}/{n}.html"
+        server.add(path, Reply(body=page))
+        feeds.setdefault(outlet, []).append(
+            f"<item><title>{title}</title><link>{server.url(path)}</link><pubDate>{published}</pubDate></item>"
+        )
+    sources = ["[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\n"]
+    for outlet, items in feeds.items():
+        server.add(f"/{outlet}/rss.xml", Reply(
+            body=f"<rss version='2.0'><channel><title>{outlet}</title>{''.join(items)}</channel></rss>".encode()))
+        sources.append(f"[[sources]]\nname = '{outlet.title()} News'\nfeeds = ['{server.url(f'/{outlet}/rss.xml')}']\n")
+    path = folder / "sources.toml"
+    path.write_text("".join(sources))
+    return path

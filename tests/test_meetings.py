@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from httpserver import Reply
+from pipeline_helpers import serve_outlets
 from test_cli import newsmon
 
 from pipeline import store
@@ -101,25 +101,13 @@ def page(title: str, body: str) -> bytes:
 
 @pytest.mark.e2e
 def test_one_meeting_reported_by_three_outlets_and_a_copy_is_one_event(http_server, tmp_path):
-    s = http_server
-    feeds = {}
     posts = [("alpha", "alpha", "Muttaqi meets Pakistan envoy"), ("beta", "beta", "Sadiq in Kabul"),
              ("gamma", "gamma", "Foreign ministry on Sadiq talks"), ("gamma", "alpha", "Muttaqi meets Pakistan envoy")]
-    for n, (outlet, report, title) in enumerate(posts):
-        path = f"/{outlet}/{n}.html"
-        s.add(path, Reply(body=page(title, REPORTS[report])))
-        feeds.setdefault(outlet, []).append(
-            f"<item><title>{title}</title><link>{s.url(path)}</link>"
-            f"<pubDate>Wed, 08 Feb 2023 0{n}:00:00 +0000</pubDate></item>"
-        )
-    sources = ["[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\n"]
-    for outlet, items in feeds.items():
-        s.add(f"/{outlet}/rss.xml", Reply(
-            body=f"<rss version='2.0'><channel><title>{outlet}</title>{''.join(items)}</channel></rss>".encode()))
-        sources.append(f"[[sources]]\nname = '{outlet.title()} News'\nfeeds = ['{s.url(f'/{outlet}/rss.xml')}']\n")
-    (tmp_path / "sources.toml").write_text("".join(sources))
+    published = [(outlet, title, page(title, REPORTS[report]), f"Wed, 08 Feb 2023 0{n}:00:00 +0000")
+                 for n, (outlet, report, title) in enumerate(posts)]
+    sources = serve_outlets(http_server, published, tmp_path)
     db = tmp_path / "n.duckdb"
-    run = newsmon("run", "--db", str(db), "--sources", str(tmp_path / "sources.toml"))
+    run = newsmon("run", "--db", str(db), "--sources", str(sources))
     assert run.returncode == 0, run.stderr[-2000:]
     with store.reader(db) as con:
         copies = con.execute("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL").fetchone()[0]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from httpserver import LocalHTTPServer, Reply
+from httpserver import LocalHTTPServer
+from pipeline_helpers import serve_outlets
 from test_cli import newsmon
 from test_dashboard import app, frame, metric, rerun
 
@@ -41,23 +42,12 @@ def page(title: str, story: str) -> bytes:
 def db(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("stories")
     with LocalHTTPServer() as s:
-        feeds: dict[str, list[str]] = {}
-        for n, (outlet, story, day) in enumerate(POSTS):
-            path = f"/{outlet}/{n}.html"
-            title = f"{story.title()} story, as {outlet} ran it"
-            s.add(path, Reply(body=page(title, story)))
-            feeds.setdefault(outlet, []).append(
-                f"<item><title>{title}</title><link>{s.url(path)}</link>"
-                f"<pubDate>0{day} Mar 2023 0{n}:00:00 +0000</pubDate></item>"
-            )
-        sources = ["[fetch]\nallow_private_networks = true\nper_host_delay = 0.0\n"]
-        for outlet, items in feeds.items():
-            s.add(f"/{outlet}/rss.xml", Reply(
-                body=f"<rss version='2.0'><channel><title>{outlet}</title>{''.join(items)}</channel></rss>".encode()))
-            sources.append(f"[[sources]]\nname = '{outlet.title()} News'\nfeeds = ['{s.url(f'/{outlet}/rss.xml')}']\n")
-        (tmp / "sources.toml").write_text("".join(sources))
+        titles = [f"{story.title()} story, as {outlet} ran it" for outlet, story, _day in POSTS]
+        published = [(outlet, title, page(title, story), f"0{day} Mar 2023 0{n}:00:00 +0000")
+                     for n, ((outlet, story, day), title) in enumerate(zip(POSTS, titles))]
+        sources = serve_outlets(s, published, tmp)
         db = tmp / "n.duckdb"
-        run = newsmon("run", "--db", str(db), "--sources", str(tmp / "sources.toml"))
+        run = newsmon("run", "--db", str(db), "--sources", str(sources))
         assert run.returncode == 0, run.stderr[-2000:]
     return db
 
