@@ -392,15 +392,15 @@ def evaluate(con: duckdb.DuckDBPyConnection, config: AlertConfig, run_id: str,
     new = [a for a in dict((a.alert_id, a) for a in candidates).values() if a.alert_id not in known]
     horizon = today - timedelta(days=config.deliver_within_days) if config.deliver_within_days else None
     fired_at = utcnow()
+    rules = {r.name: r for r in config.rules}
     con.execute("BEGIN TRANSACTION")
     try:
         for a in new:
             con.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [a.alert_id, a.rule, a.kind, a.subject, fired_at, a.window_start, a.window_end, a.detail,
                          list(a.article_ids), run_id])
-            rule = next(r for r in config.rules if r.name == a.rule)
             status = "too_old" if horizon is not None and a.window_end < horizon else "pending"
-            for channel in rule.channels or tuple(c.name for c in config.channels):
+            for channel in rules[a.rule].channels or tuple(c.name for c in config.channels):
                 con.execute("INSERT INTO alert_deliveries VALUES (?, ?, ?, 0, NULL, NULL, NULL)",
                             [a.alert_id, channel, status])
         con.execute("COMMIT")

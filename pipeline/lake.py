@@ -227,7 +227,6 @@ def copy_store(source: str, target: str, data_path: str | None = None) -> dict[s
             raise
         if created is not None:
             store.refresh_search_index(con)
-        con.close()
         created = None  # done: kept
         return copied
     except duckdb.Error as exc:
