@@ -5,6 +5,7 @@ limit), a manual backfill runs beside them on the free worker, and every article
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -57,13 +58,13 @@ def final_state(flow_run_id):
             time.sleep(1.0)
 
 
-def test_two_workers_take_the_runs_and_never_two_ingests_at_once(prefect_on_postgres, tmp_path, monkeypatch):
+def test_two_workers_take_the_runs_and_never_two_ingests_at_once(prefect_on_postgres, tmp_path):
     api_url = prefect_on_postgres
-    monkeypatch.setenv("PREFECT_API_URL", api_url)
     env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_WORKER_QUERY_SECONDS": "1",
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     env.pop("NEWSMON_DB", None)
-    with serve_generated_site(tmp_path / "site") as site:
+    with contextlib.ExitStack() as stack:
+        site = stack.enter_context(serve_generated_site(tmp_path / "site"))
         sources = tmp_path / "sources.toml"
         sources.write_text(sources_toml(site.manifest))
         db = tmp_path / "shared.duckdb"
@@ -73,7 +74,11 @@ def test_two_workers_take_the_runs_and_never_two_ingests_at_once(prefect_on_post
         assert "newsmon worker --pool machines" in done.stdout
 
         from prefect.deployments import run_deployment
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
+        # this process's Prefect settings were read when prefect was first imported (perhaps pointing at the
+        # session's server): the client here must talk to the server on PostgreSQL
+        stack.enter_context(temporary_settings(updates={PREFECT_API_URL: api_url}))
         # two ingests asked for at once, and a backfill of the site's first days
         ingests = [run_deployment("ingest/scheduled", timeout=0, as_subflow=False) for _ in range(2)]
         first_day = site.manifest.start[:10]

@@ -203,8 +203,11 @@ def test_twenty_runs_over_a_changing_site(http_server, tmp_path):
         edited += site.version.get(number, 0) > first_seen[url]
     assert edited == len(EDITS) * (WINDOW - NEW_PER_RUN)  # the feed's older half, each edit run
     # the file does not creep up run after run: DuckDB writes a checkpoint's changed row groups to new blocks
-    # and frees the old ones, which later checkpoints reuse. The second half of the runs adds 32 stories
-    # (well under a block of data) and must stay within two blocks of the first half's largest file.
-    assert max(sizes[RUNS // 2:]) <= max(sizes[: RUNS // 2]) + 2 * BLOCK, sizes
+    # and frees the old ones, which later checkpoints reuse. Which freed blocks are reused varies from one
+    # sitting to the next (the file swings by up to about 2 MiB between runs: 18.0-22.0 MiB here, 20.0-22.3
+    # MiB on CI), so the bound is 16 blocks (4 MiB) over the first half's largest file. A file that crept up
+    # (freed blocks never reused) grows by the rewritten row groups on every run, over 1 MiB a run here: ten
+    # runs would pass the bound several times over.
+    assert max(sizes[RUNS // 2:]) <= max(sizes[: RUNS // 2]) + 16 * BLOCK, sizes
     print(f"\nsoak: {RUNS} runs, {len(seen)} articles in {elapsed:.1f} s; file sizes (KiB): "
           + " ".join(str(s // 1024) for s in sizes))
