@@ -205,10 +205,10 @@ def create_macros(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> No
 
 # Full-text search over article titles and texts (DuckDB's fts extension, from the PyPI package
 # duckdb-extension-fts, loaded from its file: nothing is downloaded). Readers open the database read-only
-# and cannot build an index, so the writer rebuilds it: when a run prepares the database and when a run
-# finishes, and only if the articles changed since the last build (fingerprint in newsmon_settings).
-# Articles stored after the last build are not in the index: the dashboard searches those with ILIKE.
-SEARCH_INDEX_KEY = "search_index"
+# and cannot build an index, so the writer keeps it: built whole once (create_fts_index), then at the end of
+# every run brought up to date with the articles stored since (search_pending), in the index's own tables,
+# at a cost that follows the run and not the database. Articles stored after the index's last update (a
+# run still writing) are not in it: the dashboard searches those with ILIKE.
 
 
 def fts_extension_path() -> Path | None:
@@ -239,24 +239,50 @@ def search_index_ready(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def refresh_search_index(con: duckdb.DuckDBPyConnection) -> str:
-    """Rebuild the full-text index of articles (title, text) if they changed since it was built.
-    Returns what happened: 'built', 'current', 'empty' or 'no_extension'."""
-    count, fingerprint = con.execute(
-        "SELECT COUNT(*), COUNT(*) || ':' || COALESCE(bit_xor(hash(article_id, title, text)), 0) FROM articles"
-    ).fetchone()
+    """Bring the full-text index of articles (title, text) up to date: add the articles stored since its last
+    update (and re-read those whose text was replaced), or build it whole when there is none or it does not
+    cover every article (an index from before search_pending, a copied database). Returns what happened:
+    'updated', 'built', 'current', 'empty' or 'no_extension'."""
+    count = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     if count == 0:
         return "empty"
-    built = con.execute("SELECT value FROM newsmon_settings WHERE key = ?", [SEARCH_INDEX_KEY]).fetchone()
-    if built and built[0] == fingerprint and search_index_ready(con):
+    pending = con.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0]
+    ready = search_index_ready(con)
+    if ready and not pending and _indexed(con) == count:
         return "current"
     if not load_fts(con):
         return "no_extension"
-    con.execute(
-        "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text',"
-        " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
-    )
-    con.execute("INSERT OR REPLACE INTO newsmon_settings VALUES (?, ?)", [SEARCH_INDEX_KEY, fingerprint])
+    with _in_transaction(con):
+        if ready:
+            con.execute((SQL_ROOT / "search" / "update.sql").read_text(encoding="utf-8"))
+            if _indexed(con) == count:
+                return "updated"
+        con.execute(
+            "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text',"
+            " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+        )
+        con.execute("DELETE FROM search_pending")
     return "built"
+
+
+def _indexed(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT COUNT(*) FROM fts_main_articles.docs").fetchone()[0]
+
+
+@contextmanager
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A transaction of its own, unless `con` is in one already (whose commit then covers this work)."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def seal(con: duckdb.DuckDBPyConnection) -> None:
@@ -620,6 +646,9 @@ class Writer:
                 for a in fresh
             ],
         )
+        self.con.execute(
+            "INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [[a.article_id for a in fresh]]
+        )  # the run's end indexes these for search
         self._many(
             "INSERT INTO article_html VALUES (?, ?) ON CONFLICT DO NOTHING",
             [[a.article_id, a.raw_html] for a in fresh],
@@ -738,6 +767,7 @@ class Writer:
         if not ids:
             return
         self._many("UPDATE articles SET text = ? WHERE article_id = ?", [[text, aid] for aid, text, _ in texts])
+        self.con.execute("INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [ids])
         for table in ("article_sketches", "sketch_bands"):
             self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
         self._many(

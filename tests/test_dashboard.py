@@ -105,20 +105,25 @@ def test_the_split_views_add_up_to_the_interface_views(db):
     assert flows["ingest"][0] == "completed" and 0 <= flows["ingest"][1] < 30 and "backfill" in flows
 
 
-def test_the_search_index_is_built_by_the_writer_and_rebuilt_only_when_articles_change(db, tmp_path):
+def test_the_search_index_takes_in_the_latest_run_and_the_articles_page_finds_it_by_bm25(db, tmp_path):
     copy = tmp_path / "copy.duckdb"
     shutil.copy(db, copy)
-    [(fingerprint,)] = rows(copy, "SELECT value FROM newsmon_settings WHERE key = 'search_index'")
     assert rows(copy, "SELECT COUNT(*) FROM fts_main_articles.docs") == rows(copy, "SELECT COUNT(*) FROM articles")
     with store.writer(copy) as w:
         assert store.refresh_search_index(w.con) == "current"
-    add_hostile_article(copy)
+    article_id = add_hostile_article(copy)  # a run stores it; the index has it once that run finishes
+    assert rows(copy, "SELECT article_id FROM search_pending") == [(article_id,)]
     with store.writer(copy) as w:
         run = w.start_run("ingest")
         w.finish_run(run, "completed", {})
-        assert w.search_index == "built"
-    assert rows(copy, "SELECT value FROM newsmon_settings WHERE key = 'search_index'")[0][0] != fingerprint
+        assert w.search_index == "updated"
+    assert rows(copy, "SELECT COUNT(*) FROM search_pending") == [(0,)]
     assert rows(copy, "SELECT COUNT(*) FROM fts_main_articles.docs") == rows(copy, "SELECT COUNT(*) FROM articles")
+    at = app(copy, "articles")
+    at.text_input(key="article_search").input("Zebulon")
+    rerun(at, copy)
+    found = frame(at, "title")
+    assert found["title"].tolist() == [HOSTILE_TITLE] and found["score"].notna().all()  # ranked by the index
 
 
 # the pages --------------------------------------------------------------------------------------------
