@@ -16,14 +16,14 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 @contextmanager
 def in_process() -> Iterator[None]:
-    """For a flow called in this process (`newsmon run`, an in-process backfill, the demo).
-
-    Without PREFECT_API_URL, Prefect runs the flow against a temporary server that lives as long as this
-    process, so flow-run heartbeats (which let a lasting server mark a vanished run as crashed) have no one
-    to tell; Prefect 3.9 also waits up to a second for its heartbeat thread at the end of every flow run,
-    which is most of the orchestration cost of a small run. They are switched off then, and only then.
+    """For a flow called in this process (`newsmon run`, an in-process backfill, the demo): flow-run heartbeats
+    off, unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set. The process that would send them is the one running
+    the flow and reporting its end; a Prefect server acts on missing heartbeats only through an automation a
+    user adds (and newsmon marks a run whose process vanished 'crashed' in its runs table), while Prefect 3.9
+    waits up to a second for its heartbeat thread at the end of every flow run, most of the orchestration
+    cost of a small run.
     """
-    if os.environ.get("PREFECT_API_URL"):
+    if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
         yield
         return
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings

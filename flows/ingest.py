@@ -105,7 +105,6 @@ def ingest_flow(db: str, sources: str, alerts: str | None = None) -> dict:
     the alert rules (`alerts`: the alerts file; default $NEWSMON_ALERTS, else config/alerts.toml)."""
     config = load_config(Path(sources))
     rules = load_alerts(Path(alerts) if alerts else None)
-    warm_workers(config.settings)
     ingest = Ingest(config, Path(db))
     run_id = ingest.start_run("ingest")
     progress, status = PassProgress(), "failed"
@@ -116,6 +115,7 @@ def ingest_flow(db: str, sources: str, alerts: str | None = None) -> dict:
             lambda feeds: fetch.submit(config, feeds).result(),
             lambda batch: prepare.submit(config, batch.entries),
             progress,
+            on_work=lambda: warm_workers(config.settings),  # the NLP workers load while the pages are fetched
         )
         status = progress.status()
     finally:

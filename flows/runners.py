@@ -76,9 +76,10 @@ def check_scheduler(address: str, timeout: float = CONNECT_SECONDS) -> None:
 
 
 def warm_workers(settings) -> None:
-    """At a flow's start: when its tasks run on threads of this process, start the extraction and NLP worker
-    processes now (`pipeline.analysis.warm`), so that they load the model while the feeds or sitemaps are
-    read. On Dask the work is done by the cluster's workers, which load it themselves."""
+    """When a flow knows it has pages to analyse (the backfill at its start, the ingest once its feeds name new
+    articles) and its tasks run on threads of this process: start the extraction and NLP worker processes now
+    (`pipeline.analysis.warm`), so that they load the model while the sitemaps are read or the pages fetched.
+    On Dask the work is done by the cluster's workers, which load it themselves."""
     from prefect.context import FlowRunContext
     from prefect.task_runners import ThreadPoolTaskRunner
 

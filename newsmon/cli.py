@@ -109,6 +109,30 @@ def _warm_workers(config: Config, choice: tuple[str, str | None]) -> None:
         warm(config.settings)
 
 
+def _prefect_server(args, db: Path, warm=lambda: None) -> None:
+    """Where this process's flow runs are recorded. PREFECT_API_URL when set; else the kept local server of
+    this data folder (`newsmon.serving`), started now if none runs and left running for the next runs, so
+    that only the first run on a machine waits for a server; with --temporary-server (or
+    NEWSMON_PREFECT_SERVER=temporary), Prefect's temporary server for this process alone, as before. `warm`
+    is called before a server start, to load the NLP workers in the seconds it takes."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    if getattr(args, "temporary_server", False) or os.environ.get("NEWSMON_PREFECT_SERVER") == "temporary":
+        warm()
+        return
+    from newsmon import serving
+
+    home = serving.kept_server_home(db)
+    try:
+        api_url, started = serving.ensure_kept_server(home, before_start=warm)
+    except serving.ServeError as exc:
+        raise UsageError(str(exc)) from None
+    if started:
+        print(f"newsmon: started a local Prefect server at {api_url.removesuffix('/api')} (its UI shows the runs); "
+              "it keeps running for the next runs: `newsmon server stop` stops it", file=sys.stderr)
+    os.environ["PREFECT_API_URL"] = api_url
+
+
 def cmd_run(args) -> int:
     choice = _runner_choice(args)
     db = _db_path(args.db, create_default_folder=True)
@@ -116,7 +140,7 @@ def cmd_run(args) -> int:
     config = _load_config(sources)  # a bad sources file stops here, before anything is written
     alerts = _alerts_path(args.alerts)
     _check_writable_db(db)
-    _warm_workers(config, choice)
+    _prefect_server(args, db, warm=lambda: _warm_workers(config, choice))
     from flows.ingest import ingest_flow
 
     with flows.in_process():
@@ -165,6 +189,7 @@ def cmd_backfill(args) -> int:
         parameters["alerts"] = str(alerts)
     from newsmon import serving
 
+    _prefect_server(args, db, warm=lambda: _warm_workers(config, choice))
     runner_given = args.task_runner is not None or args.dask_address is not None
     if not runner_given and serving.deployment_ready(serving.BACKFILL_DEPLOYMENT):
         summary = serving.run_backfill_deployment(parameters)  # on the task runner `newsmon serve` was given
@@ -363,6 +388,7 @@ def cmd_demo(args) -> int:
         sources = site_dir.parent / "sample-sources.toml"
         sources.write_text(sources_toml(server.manifest), encoding="utf-8")
         print(f"Serving the sample news site at {server.base_url} (sources file: {sources})")
+        _prefect_server(args, db)
         from flows.backfill import backfill_flow
         from flows.ingest import ingest_flow
 
@@ -379,6 +405,28 @@ def cmd_demo(args) -> int:
     print(f'Query it:   .venv/bin/newsmon sql "SELECT * FROM actor_daily ORDER BY articles DESC LIMIT 10" --db {db}')
     print(f"Or open it: .venv/bin/duckdb -readonly {db}")
     print(f"Dashboard:  .venv/bin/newsmon dashboard --db {db}   (then http://127.0.0.1:8501)")
+    return 0
+
+
+def cmd_server(args) -> int:
+    """`newsmon server start|stop|status`: the kept local Prefect server of a data folder."""
+    from newsmon import serving
+
+    home = serving.kept_server_home(_db_path(args.db, create_default_folder=args.server_command == "start"))
+    if args.server_command == "start":
+        try:
+            api_url, started = serving.ensure_kept_server(home)
+        except serving.ServeError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"{'started' if started else 'already running'}: {api_url.removesuffix('/api')} (home {home})")
+    elif args.server_command == "stop":
+        api_url = serving.stop_kept_server(home)
+        print(f"stopped {api_url.removesuffix('/api')}" if api_url else f"no local Prefect server running (home {home})")
+    else:
+        state = serving.kept_server(home)
+        print(f"running: {state['api_url'].removesuffix('/api')} (pid {state['pid']}, home {home})" if state
+              else f"not running (home {home}); the next `newsmon run` starts it")
+        return 0 if state else 1
     return 0
 
 
@@ -454,7 +502,17 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return p
 
-    p = add_alerts(add_runner(add("run", "one ingest pass over every feed of every source (what the schedule runs)")))
+    def add_server_choice(p):
+        p.add_argument(
+            "--temporary-server",
+            action="store_true",
+            help="record the flow run on a temporary Prefect server for this process only (about 10 s to start) "
+            "instead of the kept local server (see `newsmon server`); PREFECT_API_URL, when set, wins",
+        )
+        return p
+
+    p = add_server_choice(add_alerts(add_runner(
+        add("run", "one ingest pass over every feed of every source (what the schedule runs)"))))
     p.set_defaults(func=cmd_run)
     p = add("backfill", "bring in, or with --reprocess re-run extraction and NLP over, the articles of a date window")
     add_runner(p, "; given, the backfill runs here even when `newsmon serve` serves the backfill deployment")
@@ -466,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-run extraction and NLP over the stored articles of the window, from their stored pages",
     )
-    add_alerts(p)
+    add_server_choice(add_alerts(p))
     p.set_defaults(func=cmd_backfill)
     p = add("serve", "serve the Prefect deployments: the scheduled ingest and the manual backfill")
     p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
@@ -498,7 +556,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", "serve the bundled sample news site on 127.0.0.1, ingest it and print a trend summary", sources=False)
     p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port for the sample site (default {DEMO_PORT})")
     p.add_argument("--site-dir", default="data/sample-site", help="where the sample site is generated")
+    add_server_choice(p)
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("server", help="the local Prefect server that runs record their flow runs on: start, stop, status",
+                       description="the kept local Prefect server (with its UI) of a data folder: the first "
+                       "`newsmon run`, `backfill` or `demo` without PREFECT_API_URL starts it and later runs reuse it")
+    server = p.add_subparsers(dest="server_command", required=True, metavar="ACTION", parser_class=OneLineParser)
+    for action, text in (("start", "start it (if it is not running) and print its address"),
+                         ("stop", "stop it"), ("status", "print its address, or exit 1 when it is not running")):
+        q = server.add_parser(action, help=text, description=text)
+        q.add_argument("--db", help="DuckDB file whose folder holds the server (default: $NEWSMON_DB, else "
+                       "data/newsmon.duckdb)")
+        q.set_defaults(func=cmd_server)
     p = sub.add_parser("actors", help="the actor registry: suggest names to add", description="the actor registry")
     actors = p.add_subparsers(dest="actors_command", required=True, metavar="ACTION", parser_class=OneLineParser)
     p = actors.add_parser(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import signal
 import socket
@@ -61,6 +63,70 @@ def start_local_server(home: Path, port: int) -> tuple[subprocess.Popen, str]:
     return process, api_url
 
 
+# The kept local server: the first `newsmon run`, `backfill` or `demo` on a machine (PREFECT_API_URL not set)
+# starts `prefect server start` in the background, with the UI, its home beside the database (the folder
+# `newsmon serve` uses too), and leaves it running; later runs find it there and record their flow runs on it
+# at once instead of paying a temporary server's start (about 10 s) every time. `newsmon server stop` stops it.
+KEPT_STATE = "server.json"
+KEPT_PORT = 4200  # Prefect's usual port, when free; another free port otherwise
+
+
+def kept_server_home(db: Path) -> Path:
+    return db.resolve().parent / "prefect"
+
+
+def kept_server(home: Path) -> dict | None:
+    """The kept server recorded in `home` ({"pid", "api_url"}), if its process lives and it answers."""
+    try:
+        state = json.loads((home / KEPT_STATE).read_text(encoding="utf-8"))
+        os.kill(int(state["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return state if server_healthy(state["api_url"]) else None
+
+
+def ensure_kept_server(home: Path, before_start=lambda: None) -> tuple[str, bool]:
+    """The API URL of the kept server in `home`, started now (after `before_start()`) if none runs; and whether
+    it was started now. Runs starting at once start one server: they take turns on `<home>/server.lock`."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "server.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        state = kept_server(home)
+        if state is not None:
+            return state["api_url"], False
+        before_start()
+        process, api_url = start_local_server(home, _free_port(KEPT_PORT))
+        (home / KEPT_STATE).write_text(json.dumps({"pid": process.pid, "api_url": api_url}), encoding="utf-8")
+        return api_url, True
+
+
+def stop_kept_server(home: Path) -> str | None:
+    """Stop the kept server in `home`; its API URL, or None when none was running."""
+    state = kept_server(home)
+    (home / KEPT_STATE).unlink(missing_ok=True)
+    if state is None:
+        return None
+    pid = int(state["pid"])
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        for _ in range(200):  # up to 20 s, as stop_process
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return state["api_url"]
+
+
+def _free_port(preferred: int) -> int:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", preferred)) != 0:
+            return preferred
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def stop_process(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -110,8 +176,12 @@ def serve(
     """Serve the deployments until interrupted; stop the local server if this started it."""
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        server, api_url = start_local_server(db.parent / "prefect", prefect_port)
-        os.environ["PREFECT_API_URL"] = api_url
+        kept = kept_server(kept_server_home(db))  # the runs' kept server, when one is running: serve on it
+        if kept is not None:
+            os.environ["PREFECT_API_URL"] = kept["api_url"]
+        else:
+            server, api_url = start_local_server(kept_server_home(db), prefect_port)
+            os.environ["PREFECT_API_URL"] = api_url
     api_url = os.environ["PREFECT_API_URL"]
     os.environ.update(telemetry_off({}))
     if not server_healthy(api_url):

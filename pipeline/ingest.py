@@ -514,16 +514,20 @@ def ingest_pass(
     fetch_all: Callable[[FeedList], list[FeedCheck]],
     prepare: Callable[[Batch], Done],
     progress: PassProgress,
+    on_work: Callable[[], object] = lambda: None,
 ) -> None:
     """The sequence of one ingest pass, whatever runs its parts: every feed of every source fetched in one
     call (`fetch_all`, e.g. `fetch_feeds`), then the new entries and the pending retries in batches, each
     prepared ahead by `prepare` (which returns a future: a Prefect task's, or a thread pool's) as
     `prepared_in_order` starts them, while this thread, the single writer, stores them one by one in order.
-    `progress` holds the checks and outcomes as they come."""
+    `progress` holds the checks and outcomes as they come. `on_work` is called once the feeds have named
+    articles to fetch, and only then (a flow starts its NLP workers there: a run with nothing new starts none)."""
     feeds = [(s.name, url) for s in ingest.config.sources for url in s.feeds]
     states = ingest.feed_states([url for _name, url in feeds])
     progress.checks = ingest.keep_unstored_all(fetch_all([(name, url, *states[url]) for name, url in feeds]))
     batches = ingest.plan_batches(progress.checks, ingest.retry_entries())
+    if any(batch.entries for batch in batches):
+        on_work()
     with batch_collections():
         for batch, future in prepared_in_order(batches, prepare):
             progress.outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))

@@ -23,8 +23,12 @@ def prefect_home(tmp_path_factory) -> Iterator[None]:
     its database, which on a busy machine (2 cores shared) has taken longer than 20 s."""
     import os
 
-    keys = ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS")
+    keys = ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED", "DO_NOT_TRACK", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+            "NEWSMON_PREFECT_SERVER")
     saved = {k: os.environ.get(k) for k in keys}
+    # a `newsmon run` without PREFECT_API_URL uses a temporary server, as before, and leaves no kept server
+    # running behind a test; tests/test_kept_server.py tests the kept one
+    os.environ["NEWSMON_PREFECT_SERVER"] = "temporary"
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["DO_NOT_TRACK"] = "1"
