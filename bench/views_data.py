@@ -43,12 +43,36 @@ def _zipf(u: str, n: int) -> str:
     return f"LEAST({n}, CAST(floor(exp({u} * ln({n} + 1))) AS INTEGER))"
 
 
-def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: int = 1) -> dict[str, int]:
-    """Create the database at `path` (which must not exist) and fill it. Returns row counts."""
+def _word(rank: str) -> str:
+    """A made-up word of four letters for a rank (the full-text tokenizer drops digits)."""
+    return " || ".join(f"chr(97 + CAST(({rank} // {26 ** k}) % 26 AS INTEGER))" for k in range(4))
+
+
+def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: int = 1, text_words: int = 48,
+             vocabulary: int | None = None, writer_state: bool = False) -> dict[str, int]:
+    """Create the database at `path` (which must not exist) and fill it. Returns row counts.
+
+    `vocabulary`: texts of `text_words` words drawn Zipf-like from that many made-up words (a full-text
+    dictionary that grows like a real one), instead of from WORDS. `writer_state`: also what the writer keeps
+    beside the rows, as after runs that stored these articles: a near-duplicate sketch and its band keys per
+    article, and the full-text index built over them (in chunks, as runs add to it)."""
     store.prepare(path)
+    if writer_state:
+        with store.writer(path) as w:  # the index exists before the articles, as after a first run
+            store.load_fts(w.con)
+            w.con.execute(
+                "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text',"
+                " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
+            )
     mean_extra = mentions_per_article - 10  # mentions per article: 10 + uniform(0 .. 2 * mean_extra)
     words = "[" + ", ".join(f"'{w}'" for w in WORDS) + "]"
     u = lambda expr, salt: _u(expr, salt, seed)
+    if vocabulary:
+        rank = _zipf(f"((hash(i, k, 9) % 1000003) / 1000003.0)", vocabulary)
+        text_sql = f"array_to_string(list_transform(range({text_words}), k -> {_word(rank)}), ' ')"
+    else:
+        text_sql = (f"array_to_string(list_transform(range({text_words}), "
+                    f"k -> {words}[1 + CAST(hash(i, k, 9) % {len(WORDS)} AS INTEGER)]), ' ')")
     with store.writer(path) as w:
         con = w.con
         con.execute("SET preserve_insertion_order = false")
@@ -95,8 +119,7 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
                 CASE WHEN published_at IS NULL THEN NULL ELSE 'feed' END AS date_origin,
                 fetched_at,
                 'en', source,
-                array_to_string(list_transform(range(48),
-                    k -> {words}[1 + CAST(hash(i, k, 9) % {len(WORDS)} AS INTEGER)]), ' ') AS text,
+                {text_sql} AS text,
                 'trafilatura',
                 duplicate_of,
                 relevance,
@@ -258,9 +281,35 @@ def generate(path: Path, articles: int, mentions_per_article: int = 20, seed: in
                    TIMESTAMP '{START}' + to_minutes(30 * (k % ({DAYS} * 48)))
             FROM range({max(1, articles // 20)}) AS g(k)
         """)
+        if writer_state:
+            _writer_state(con, articles)
         con.execute("DROP TABLE gen")
         con.execute("CHECKPOINT")
         return {
             t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
             for t in ("articles", "mentions", "article_topics", "quotes", "meetings", "runs", "failures", "actors")
         }
+
+
+def _writer_state(con, articles: int, chunk: int = 100_000) -> None:
+    """Sketches (64 values below 2**31, as pipeline.dedup makes them), their 16 band keys, and the full-text
+    index taken in chunk by chunk through the writer's own update (pipeline/sql/search/update.sql)."""
+    from pipeline import dedup
+
+    con.execute(f"""
+        INSERT INTO article_sketches
+        SELECT article_id, list_transform(range({dedup.NUM_PERM}), k -> CAST(hash(article_id, k) % 2147483648 AS UINTEGER))
+        FROM articles
+    """)
+    con.execute(f"""
+        INSERT INTO sketch_bands
+        SELECT CAST(hash(article_id, 'band', b) % 9223372036854775807 AS BIGINT), article_id
+        FROM articles, range({dedup.BANDS}) AS g(b)
+    """)
+    update = (store.SQL_ROOT / "search" / "update.sql").read_text(encoding="utf-8")
+    store.load_fts(con)
+    for start in range(0, articles, chunk):
+        con.execute(
+            "INSERT INTO search_pending SELECT article_id FROM gen WHERE i >= ? AND i < ?", [start, start + chunk]
+        )
+        con.execute(update)
