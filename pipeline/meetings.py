@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipeline.meeting_clauses import ClauseWords, phrase_tokens, predicate_head, side_names, takes_part
 from pipeline.quotes import NamedSpan
 from pipeline.records import Meeting
 
@@ -47,27 +49,61 @@ class Predicates:
     refused: tuple[str, ...]
     planned: tuple[str, ...]
     media: frozenset[str] = frozenset()  # outlets and agencies: they report meetings, never take part
+    habitual: tuple[str, ...] = ()  # "several times": what is done often, not one meeting
+    refers_back: tuple[str, ...] = ()  # "during the meeting": a meeting already reported
+    attendance: tuple[str, ...] = ()  # "attended": who joins a meeting already reported
+    side_nouns: tuple[str, ...] = ()  # "diplomat", "side": "an Indian diplomat" is India's side
+    abbreviations: tuple[str, ...] = ()  # "mr.": a title's full stop ends no sentence
+    clause: ClauseWords = field(default_factory=lambda: ClauseWords(frozenset(), frozenset(), frozenset()))
 
 
 def load_predicates(path: Path) -> Predicates:
     with path.open("rb") as fh:
         data = tomllib.load(fh)
+
+    def words(key: str) -> tuple[str, ...]:
+        return tuple(w.lower() for w in data.get(key, ()))
+
     return Predicates(
-        by_kind={k: tuple(p.lower() for p in data.get(k, ())) for k in HELD},
-        refused=tuple(w.lower() for w in data.get("refused", ())),
-        planned=tuple(w.lower() for w in data.get("planned", ())),
+        by_kind={k: words(k) for k in HELD},
+        refused=words("refused"),
+        planned=words("planned"),
         media=frozenset(data.get("media", ())),
+        habitual=words("habitual"),
+        refers_back=words("refers_back"),
+        attendance=words("attendance"),
+        abbreviations=words("abbreviations"),
+        side_nouns=words("side_nouns"),
+        clause=ClauseWords(frozenset(words("joins")), frozenset(words("topic_preps")),
+                           frozenset(words("directed_preps"))),
     )
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:who|which|that|whose|where|when|while)\b")
+
+
 def modality(before: str, predicates: Predicates) -> str | None:
-    """'refused' or 'planned' from the words just before a predicate, else None (held)."""
-    words = " " + " ".join(before.lower().replace("’", "'").split()[-5:]) + " "
+    """'refused' or 'planned' from the words just before a predicate, in its own clause (not past a comma or
+    a "who": "Pakistan's ambassador to Afghanistan Mansoor Khan, who called on"), else None (held). A bare
+    "to" counts only right before the predicate ("to meet", "to hold talks")."""
+    before = before.lower().replace("’", "'")
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    split = before.split()
+    words = " " + " ".join(split[-5:]) + " "
     if any(f" {w} " in words or (w == "n't" and "n't " in words) for w in predicates.refused):
         return "refused"
-    if any(f" {w} " in words for w in predicates.planned):
-        return "planned"
+    for w in predicates.planned:
+        if w == "to":
+            if split[-1:] == ["to"] or (len(split) >= 2 and split[-2] == "to" and split[-1] in _LIGHT_VERBS):
+                return "planned"
+        elif f" {w} " in words:
+            return "planned"
     return None
+
+
+_LIGHT_VERBS = ("hold", "pay", "have", "make", "attend", "join", "conduct")
 
 
 def meeting_day(sentence: str, published: date | None, kind: str) -> date | None:
@@ -99,7 +135,7 @@ def meeting_day(sentence: str, published: date | None, kind: str) -> date | None
         if re.search(rf"\b{name}\b", low):
             back = (published.weekday() - i) % 7
             if kind == "planned":
-                return published + timedelta(days=(i - published.weekday()) % 7 or 7)
+                return published + timedelta(days=(i - published.weekday()) % 7)  # "will visit on Sunday", on a Sunday
             return published - timedelta(days=back)
     return None
 
@@ -115,17 +151,34 @@ def find_meetings(
     states: set[str],
     places: frozenset[str] = frozenset(),
     demonyms: dict[str, str] | None = None,
+    parse: Callable[[str], object] | None = None,
 ) -> tuple[Meeting, ...]:
     """The meetings of one article. `found_predicates`: (start_char, end_char, kind) of the predicate phrases
     found in the text; `serves(actor)`: the states and bodies an actor serves (pipeline.roles.RoleBook.serves);
     `states`: the registry's states (a place that is one is the host of a visit); `places`: place names in lower
-    case (the subject's places, well-known cities), never participants when no registry actor."""
+    case (the subject's places, well-known cities), never participants when no registry actor; `parse(sentence)`:
+    a parsed spaCy Doc of a sentence, asked only for sentences with a predicate and two or more names
+    (pipeline/meeting_clauses.py decides who takes part); without it, every name in the sentence does."""
     found: list[Meeting] = []
+    arrivals: dict[str, str] = {}  # who -> where they arrived or visited ("Qomi arrived in Kabul on Monday")
     dateline = _DATELINE.match(text)
     line_place = dateline.group(1).title() if dateline else None
     line_day = meeting_day(dateline.group(0), published, "met") if dateline else None
+    bounds = _join_initials(text, bounds, predicates.abbreviations)
     for lo, hi in bounds:
-        here = sorted((p for p in found_predicates if lo <= p[0] < hi), key=lambda p: (p[0], p[0] - p[1]))
+        low = " ".join(text[lo:hi].lower().replace("’", "'").split())
+        inside = [s for s in spans if lo <= s.start and s.end <= hi and (
+            s.label in ("PERSON", "ORG", "GPE", "LOC", "FAC") or (s.label == "NORP" and _unnamed_side(text, s, predicates)))]
+        if any(w in low for w in predicates.refers_back):
+            # "During the meeting, Muttaqi welcomed ...": the meeting already reported, not a new one
+            if found and any(w in low for w in predicates.attendance):
+                joined, _ = _names(text, lo, hi, inside, -1, [], predicates, places, demonyms)
+                found[-1] = replace(found[-1], participants=tuple(sorted({*found[-1].participants, *(n for n, _ in joined)})))
+            continue
+        if any(w in low for w in predicates.habitual):
+            continue  # "Moscow has hosted Taliban delegations several times"
+        here = sorted((p for p in found_predicates if lo <= p[0] < hi and not _told_before(text, p)),
+                      key=lambda p: (p[0], p[0] - p[1]))
         if not here:
             continue
         # a visit that also says who met whom is that meeting ("visited Kabul and met with ...")
@@ -135,38 +188,49 @@ def find_meetings(
             continue
         p_start, p_end, kind = (held or here)[0]
         visits = [p for p in here if p[2] == "visit"]
-        inside = [s for s in spans if lo <= s.start and s.end <= hi and s.label in ("PERSON", "ORG", "GPE", "LOC", "FAC")]
-        sources = [s for s in inside if (s.start > p_end and _SOURCE.match(text[s.end : s.end + 30]))
-                   or _SOURCE_BEFORE.search(text[max(lo, s.start - 25) : s.start])]
-        source_names = {s.name for s in sources}
+        names, place_span = _names(text, lo, hi, inside, p_end, visits, predicates, places, demonyms,
+                                   [p[0] for p in here])
+        doc = None
+        if parse is not None and len({n for n, _ in names}) >= 2:
+            doc = parse(text[lo:hi])
+            head = predicate_head(doc, p_start - lo, p_end - lo) if doc is not None else None
+            if head is not None:
+                phrase = phrase_tokens(doc, p_start - lo, p_end - lo)
+                keep = side_names(doc, head, [(s.start - lo, s.end - lo) for _, s in names], predicates.clause, phrase)
+                names = [n for n, k in zip(names, keep) if k]
+                if place_span is not None and not takes_part(
+                    doc, head, place_span.start - lo, place_span.end - lo, predicates.clause, place=True
+                ):
+                    place_span = None  # "... said his country will send aid to Badakhshan": not where they met
+        place = place_span.surface if place_span is not None else None
         participants: dict[str, NamedSpan | None] = {}
-        place = None
-        for s in inside:
-            if s.name in source_names or any(
-                0 <= src.start - s.end <= 25 and "," not in text[s.end : src.start] and s.label != "PERSON"
-                for src in sources
-            ):
-                continue  # "..., the group's spokesman Balkhi said": who reports it, and his title, did not meet
-            after_visit = any(0 <= s.start - v[1] <= 2 for v in visits)
-            if s.label in ("GPE", "LOC", "FAC") and (after_visit or _PLACE_BEFORE.search(text[max(lo, s.start - 25) : s.start])):
-                place = place or s.surface  # "in Doha", "visited Kabul"
-                continue
-            if not s.actor and (s.label in ("GPE", "LOC", "FAC") or s.surface.lower() in places):
-                continue  # "the Torkham crossing": a place is where, not who
-            if s.actor in predicates.media:
-                continue  # "Tehran, IRNA -": the agency reports the meeting
-            name = s.name or s.actor or s.surface
-            word = re.sub(r"^the\s+", "", name.lower())
-            participants.setdefault((demonyms or {}).get(word, name), s)  # "the Afghan side": Afghanistan
+        for name, s in names:
+            participants.setdefault(name, s)
         for name in list(participants):  # "Pakistan's envoy Mohammad Sadiq": Sadiq stands for Pakistan
             if any(name in serves(other.actor) - {other.actor} for other in participants.values()
                    if other is not None and other.actor and other.actor != name):
                 participants.pop(name)
+        if len(participants) == 1 and _PRONOUN.search(text[lo:p_start]):
+            last = _last_subject(text, bounds, spans, lo)
+            if last is not None:  # "she met Muttaqi": the person the story's last sentences are about
+                participants.setdefault(last.name or last.actor or last.surface, last)
+        if len(participants) == 1 and found and _DEFINITE_SUBJECT.match(text[lo:p_start]) and not any(
+            s.start < p_start for s in inside
+        ):  # "The foreign minister met with Akhund", after "Al-Thani ... met with the Taliban's head": Al-Thani
+            (only,) = participants
+            for other in found[-1].participants:
+                if other != only and other not in serves(only) and only not in serves(other):
+                    participants.setdefault(other, None)
         if kind == "visit" and len(participants) == 1 and place in states:
             participants[place] = None  # "X visited Pakistan": X and Pakistan
+        kind = modality(text[max(lo, p_start - 60) : p_start], predicates) or kind
+        if kind in HELD and visits and visits[0][0] < p_start:  # "will visit Afghanistan on Sunday for talks"
+            kind = modality(text[max(lo, visits[0][0] - 60) : visits[0][0]], predicates) or kind
+        if visits and place and kind in HELD:
+            for name in participants:
+                arrivals.setdefault(name, place)
         if len(participants) < 2:
             continue
-        kind = modality(text[max(lo, p_start - 60) : p_start], predicates) or kind
         if lo < 200 and dateline:  # the story's first sentences happen where and when its dateline says
             place = place or line_place
         sentence = text[lo:hi]
@@ -178,7 +242,144 @@ def find_meetings(
         if kind in HELD and day is not None and published is not None and day > published:
             kind = "planned"  # "arrives in Kabul on August 17", written on the 15th
         found.append(Meeting(kind, tuple(sorted(participants)), place, day, sentence, start, start + len(sentence)))
-    return _merge_repeats(found)
+    merged = _absorb(_merge_repeats(found, states), serves, states)
+    return tuple(
+        m if m.place else replace(m, place=next((arrivals[p] for p in m.participants if p in arrivals), None))
+        for m in merged
+    )
+
+
+_DEFINITE_SUBJECT = re.compile(r"^\s*(?:the|both|the two)\s+[a-z]", re.I)
+
+
+def _last_subject(text: str, bounds, spans: list[NamedSpan], lo: int) -> NamedSpan | None:
+    """The last person named first in a sentence before `lo` (the subject a "he" or "she" stands for)."""
+    best = None
+    for b_lo, b_hi in bounds:
+        if b_lo >= lo:
+            break
+        first = next((s for s in spans if b_lo <= s.start < b_hi), None)
+        if first is not None and first.label == "PERSON" and first.start - b_lo < 40:
+            best = first
+    return best
+
+
+_PRONOUN = re.compile(r"(?:^|[,;]\s*|\b(?:that|and|where|when)\s+)(?:he|she)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _names(text, lo, hi, inside, p_end, visits, predicates, places, demonyms, marks=()):
+    """The names of a sentence that can be sides of its meeting, as (name, span), and the span of where it took
+    place. Not sides: the source of the report ("..., Balkhi said"), places ("in Doha"), media, a role or a
+    possessor just before the name of who holds it. `marks`: where the sentence's predicates start."""
+    sources = [s for s in inside if (s.start > p_end and _SOURCE.match(text[s.end : s.end + 30]))
+               or _SOURCE_BEFORE.search(text[max(lo, s.start - 25) : s.start])]
+    source_names = {s.name for s in sources}
+    names: list[tuple[str, NamedSpan]] = []
+    place = None
+    for i, s in enumerate(inside):
+        after = next((t for t in inside[i + 1 :] if t.label == "PERSON" and not _is_role(t)), None)
+        before = inside[i - 1] if i else None
+        if before is not None and _is_role(before) and re.fullmatch(r"\s+(?:to|for)\s+(?:the\s+)?", text[before.end : s.start]):
+            continue  # "ambassador to Afghanistan": the state the role serves, not a side
+        if after is not None and after.start - s.end <= 40 and not any(s.end <= at < after.start for at in marks) and not re.search(
+            r"[.;:]|\band\b", text[s.end : after.start]
+        ) and (_is_role(s) or re.match(r"['’]s\b", text[s.end : s.end + 2])):
+            continue  # "ambassador to Afghanistan Mansoor Khan": the role is his; "Raisi's special envoy": not Raisi
+        if text[s.start - 1 : s.start] == "(" and text[s.end : s.end + 1] == ")" and s.start - lo < 30:
+            continue  # "Kabul (BNA) President Ghani ...": the agency in the dateline
+        if s.name in source_names or any(
+            0 <= src.start - s.end <= 25 and "," not in text[s.end : src.start] and s.label != "PERSON"
+            for src in sources
+        ):
+            continue  # "..., the group's spokesman Balkhi said": who reports it, and his title, did not meet
+        after_visit = any(0 <= s.start - v[1] <= 2 for v in visits)
+        after_in = _PLACE_BEFORE.search(text[max(lo, s.start - 25) : s.start])
+        if s.label in ("GPE", "LOC", "FAC") and (after_visit or after_in):
+            place = place or s  # "in Doha", "visited Kabul"
+            continue
+        if not s.actor and (s.label in ("GPE", "LOC", "FAC") or s.surface.lower() in places or after_in):
+            continue  # "the Torkham crossing", "in the Presidential Palace": a place is where, not who
+        if s.actor in predicates.media:
+            continue  # "Tehran, IRNA -": the agency reports the meeting
+        name = s.name or s.actor or s.surface
+        word = re.sub(r"^the\s+", "", name.lower())
+        names.append(((demonyms or {}).get(word, name), s))  # "the Afghan side": Afghanistan
+    return names, place
+
+
+_DETERMINER = re.compile(r"\b(?:the|this|that|his|her|their|its)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def _told_before(text: str, predicate: tuple[int, int, str]) -> bool:
+    """'The daylong visit is the first by Araghchi': a bare noun predicate after a definite determiner speaks of
+    a meeting or visit the article has told (or will tell) with its sides, not of a new one."""
+    word = text[predicate[0] : predicate[1]]
+    return " " not in word.strip() and word.lower() in ("visit", "visits", "meeting", "talks") and bool(
+        _DETERMINER.search(text[max(0, predicate[0] - 40) : predicate[0]]))
+
+
+def _unnamed_side(text: str, s: NamedSpan, predicates: Predicates) -> bool:
+    """'A senior Indian diplomat', 'the Afghan side': a nationality word before a word for a side or an official,
+    no name given: the state is the side (its demonym in config/language.toml)."""
+    following = re.match(r"\s+([a-z-]+)", text[s.end : s.end + 30])
+    return bool(following) and following.group(1) in predicates.side_nouns
+
+
+def _is_role(s: NamedSpan) -> bool:
+    """A role phrase resolved to a person ("the ambassador", "presidential envoy"), not a name."""
+    return s.label == "PERSON" and bool(s.actor) and s.surface.split()[-1][:1].islower()
+
+
+def _join_initials(text: str, bounds: list[tuple[int, int]], abbreviations: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Sentences without the breaks after an initial or a title ("J.P. Singh, the ministry's point man, met ...",
+    "met Mr. Muttaqi")."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in bounds:
+        last = text[out[-1][0] : out[-1][1]] if out else ""
+        if out and (_INITIAL.search(last) or (last.split() or [""])[-1].lower() in abbreviations):
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+_INITIAL = re.compile(r"(?:^|[\s.])[A-Z]\.$")
+
+
+def _better_place(first: str | None, other: str | None, states: set[str]) -> str | None:
+    """The place of one meeting told twice: the first given, but a city over its country ("in Afghanistan",
+    then "in Kabul")."""
+    if first is None or (first in states and other and other not in states):
+        return other or first
+    return first
+
+
+def _absorb(found: tuple[Meeting, ...], serves, states: set[str]) -> tuple[Meeting, ...]:
+    """A meeting told in general terms and again with its people ("met IEA officials", then "met Stanekzai") is
+    one meeting: each side of the general report is a side of the specific one, or a body or state one of them
+    serves. Kept: the specific sides, the kind of the first report (of the specific one when the first is only a
+    visit), the place and day either gives. Held and not-held reports stay apart."""
+    out = list(found)
+    changed = True
+    while changed:
+        changed = False
+        for a in out:
+            target = next((b for b in out if b is not a and set(b.participants) != set(a.participants)
+                           and (a.kind in HELD) == (b.kind in HELD) and len(b.participants) >= len(a.participants)
+                           and all(any(x in serves(y) or x == y for y in b.participants) for x in a.participants)),
+                          None)
+            if target is None:
+                continue
+            first, later = (a, target) if a.start_char <= target.start_char else (target, a)
+            kind = first.kind if first.kind != "visit" else later.kind
+            out[out.index(target)] = replace(
+                target, kind=kind, place=_better_place(first.place, later.place, states), day=first.day or later.day,
+                sentence=first.sentence, start_char=first.start_char, end_char=first.end_char,
+            )
+            out.remove(a)
+            changed = True
+            break
+    return tuple(out)
 
 
 def _is_demand(text: str, predicate: tuple[int, int, str], hi: int) -> bool:
@@ -186,7 +387,7 @@ def _is_demand(text: str, predicate: tuple[int, int, str], hi: int) -> bool:
     return text[predicate[0] : predicate[1]].lower().startswith("call") and bool(_DEMAND.match(text[predicate[1] : hi]))
 
 
-def _merge_repeats(found: list[Meeting]) -> tuple[Meeting, ...]:
+def _merge_repeats(found: list[Meeting], states: set[str]) -> tuple[Meeting, ...]:
     """One meeting per article for the same participants and kind: a headline, the lead and a later sentence
     that tell the same meeting are one report of it (the first sentence is the evidence; a place or day a later
     sentence gives fills what the first left open)."""
@@ -196,6 +397,6 @@ def _merge_repeats(found: list[Meeting]) -> tuple[Meeting, ...]:
         first = merged.get(key)
         if first is None:
             merged[key] = m
-        elif first.place is None or first.day is None:
-            merged[key] = replace(first, place=first.place or m.place, day=first.day or m.day)
+        else:
+            merged[key] = replace(first, place=_better_place(first.place, m.place, states), day=first.day or m.day)
     return tuple(merged.values())

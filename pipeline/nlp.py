@@ -14,6 +14,7 @@ import threading
 from bisect import bisect_left
 from datetime import date, datetime
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -90,6 +91,18 @@ def load_model(preferred: str) -> Language:
     raise ConfigError(f"no spaCy model: neither {preferred} nor {FALLBACK_MODEL} is installed (run `make install`)")
 
 
+@lru_cache(maxsize=2)
+def load_parser(preferred: str) -> Language:
+    """The tagger and dependency parser of `preferred` (else of the bundled re-upload), no NER: loaded on first
+    use, for the few sentences whose meeting needs a parse (pipeline/meeting_clauses.py)."""
+    for name in dict.fromkeys((preferred, FALLBACK_MODEL)):
+        try:
+            return spacy.load(name, exclude=["ner", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+        except OSError:
+            continue
+    raise ConfigError(f"no spaCy model: neither {preferred} nor {FALLBACK_MODEL} is installed (run `make install`)")
+
+
 def model_name_of(nlp: Language, preferred: str) -> str:
     """The package name of the model `load_model` loaded."""
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', preferred)}"
@@ -139,6 +152,7 @@ class Annotator:
         self.batch_size = batch_size
         self.n_process = n_process
         self.nlp = load_model(model)
+        self.model = model
         self.actors = {a.name: a for a in domain.actors}
         self._add_ruler()
         self.topic_phrases = self._phrase_matcher((t.name, t.phrases) for t in domain.topics)
@@ -206,17 +220,30 @@ class Annotator:
             docs = self.nlp.pipe(
                 [join_broken_lines(t) for t in texts], batch_size=self.batch_size, n_process=self.n_process
             )
-            enrichments = {}
+            enrichments, pending, wanted = {}, {}, []
             for item, text, doc in zip(items, texts, docs):
                 published = item[2] if len(item) > 2 else None
-                enrichments[item[0]] = self.enrich(item[0], doc, text, published)
+                asked = len(wanted)
+                enrichments[item[0]], args = self._enrich(item[0], doc, text, published, wanted.append)
+                if len(wanted) > asked:
+                    pending[item[0]] = args
                 checkpoint("nlp")
+            if pending:  # the meeting sentences that need a parse, parsed together (one batch, not one call each)
+                parsed = dict(zip(wanted, load_parser(self.model).pipe(wanted, batch_size=64)))
+                for article_id, args in pending.items():
+                    found = self._meetings(*args, parse=parsed.__getitem__)
+                    enrichments[article_id] = replace(enrichments[article_id], meetings=found)
             return enrichments
 
     # per document -------------------------------------------------------------------------------
     def enrich(self, article_id: str, doc: Doc, text: str | None = None, published: date | None = None) -> Enrichment:
         """`text`: the text the doc was made from, when the caller has it (`Doc.text` rebuilds it from every
         token, a few milliseconds for an article)."""
+        return self._enrich(article_id, doc, text, published, self._parse)[0]
+
+    def _enrich(self, article_id: str, doc: Doc, text: str | None, published: date | None, parse) -> tuple:
+        """The Enrichment, with its meetings found with `parse` (a sentence -> its parsed Doc, or None when the
+        caller parses later), and the arguments to find them again (`_meetings`)."""
         text = doc.text if text is None else text
         spans = self._mentions(doc, text)
         mentions = tuple(Mention(s.surface, s.label, s.actor, s.start, s.end, s.name) for s in spans)
@@ -226,15 +253,22 @@ class Annotator:
         if relevance < self.relevance_threshold:
             topics = ()  # the subject's topics are not what an off-subject story is about
         quotes = find_quotes(text, spans)
-        meetings = ()
+        meetings, args = (), None
         if relevance >= self.relevance_threshold:
             found = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), self.nlp.vocab.strings[m])
                      for m, s, e in self.meeting_matcher(doc)]
-            meetings = find_meetings(text, bounds, spans, found, published, self.domain.meetings,
-                                     self.resolver.roles.serves, self.states, self.place_names,
-                                     self.domain.language.demonyms)
+            args = (text, bounds, spans, found, published)
+            meetings = self._meetings(*args, parse=parse) if found else ()
         return Enrichment(article_id=article_id, mentions=mentions, topics=topics, quotes=quotes, relevance=relevance,
-                          meetings=meetings)
+                          meetings=meetings), args
+
+    def _meetings(self, text, bounds, spans, found, published, parse) -> tuple:
+        return find_meetings(text, bounds, spans, found, published, self.domain.meetings, self.resolver.roles.serves,
+                             self.states, self.place_names, self.domain.language.demonyms, parse)
+
+    def _parse(self, sentence: str) -> Doc:
+        """A sentence through the parser (loaded on first use): only meeting sentences with two or more names."""
+        return load_parser(self.model)(sentence)
 
     def _mentions(self, doc: Doc, doc_text: str) -> list[NamedSpan]:
         """Entities, surnames and role phrases in order, resolved to canonical actors or full names where the

@@ -118,3 +118,75 @@ def test_one_meeting_reported_by_three_outlets_and_a_copy_is_one_event(http_serv
     assert copies == 1  # gamma's reprint of alpha's report
     assert events == [(["Amir Khan Muttaqi", "Mohammad Sadiq"], "held", date(2023, 2, 7), "Kabul", 4, 3, 3)]
     assert daily == [("Amir Khan Muttaqi", 1, 4), ("Mohammad Sadiq", 1, 4)]
+
+
+# --- rules from the real set's dev half (tests/data/real): sentences quoted from the articles --------------
+def test_a_reporting_clause_is_no_side_and_she_is_the_person_the_story_is_about(annotator):
+    # d02 (Dawn): "the Foreign Office said that she met ...": the Foreign Office reports it, "she" is Khar
+    text = ("Ms Hina Rabbani Khar is the first minister to travel to the Afghan capital since the government of "
+            "Prime Minister Shehbaz Sharif took over in April this year.\n\nThe Foreign Office (FO) said in a "
+            "statement that she met acting Afghan Foreign Minister Amir Khan Muttaqi shortly after landing in Kabul.")
+    assert [(m.kind, m.participants) for m in meetings(annotator, text, date(2022, 11, 30))] == [
+        ("met", ("Amir Khan Muttaqi", "Hina Rabbani Khar"))]
+
+
+def test_states_a_role_serves_are_no_sides_and_a_title_ends_no_sentence(annotator):
+    # d04 (The Hindu): Iran, Afghanistan and Pakistan are what Singh is in charge of; "Mr." ends no sentence
+    text = ("Jitender Pal Singh who is in charge of important outreach to Iran, Afghanistan and Pakistan met Mr. "
+            "Muttaqi along with a small Indian delegation. Mr. Singh said India is interested in expanding economic "
+            "cooperations with Afghanistan.")
+    text = "KABUL - Acting foreign minister Amir Khan Muttaqi spoke to reporters in Kabul. " + text
+    found = [m for m in meetings(annotator, text, date(2024, 3, 8)) if "Jitender" in m.sentence]
+    assert [(m.kind, m.participants) for m in found] == [("met", ("Amir Khan Muttaqi", "J.P. Singh"))]
+
+
+def test_a_planned_word_counts_only_in_the_predicates_own_clause(annotator):
+    # d06 (Dawn): "ambassador to Afghanistan Mansoor Khan, who called on Muttaqi": "to" is no "to meet"
+    text = ("Afghanistan’s acting Foreign Minister Amir Khan Muttaqi is expected to visit Pakistan this week for "
+            "talks on the relationship between the two countries, a Pakistani official said on Monday.\n\n"
+            "Pakistan's ambassador to Afghanistan Mansoor Khan, who called on Muttaqi in Kabul on Sunday, tweeted "
+            "that they had discussed measures for strengthening bilateral trade, transit, movement of people and "
+            "humanitarian engagement.")
+    found = {(m.kind, m.participants, m.place, m.day) for m in meetings(annotator, text, date(2021, 11, 8))}
+    assert ("met", ("Amir Khan Muttaqi", "Mansoor Khan"), "Kabul", date(2021, 11, 7)) in found
+    assert ("planned", ("Amir Khan Muttaqi", "Pakistan")) in {(k, p) for k, p, _, _ in found}
+
+
+def test_a_sentence_about_the_meeting_told_is_no_new_meeting_and_attendees_join_it(annotator):
+    # a05 (Ariana News): "During the meeting, Muttaqi also welcomed Russia's decision": no meeting with Russia
+    text = ("The Afghan Foreign Ministry announced late Thursday that Dmitry Zhirnov, the Russian Ambassador to "
+            "Kabul, formally conveyed the decision of the Russian government during a meeting with Acting Foreign "
+            "Minister Amir Khan Muttaqi.\n\nDuring the meeting, Muttaqi also welcomed Russia’s decision and "
+            "described it as the beginning of a new phase of positive relations.")
+    assert [m.participants for m in meetings(annotator, text, date(2025, 7, 3))] == [
+        ("Amir Khan Muttaqi", "Dmitry Zhirnov")]  # nor the ministry that announced it
+    # a02 (Ariana News): who "attended the meeting" joins it
+    text = ("Acting Foreign Minister Amir Khan Muttaqi met Thursday in Kabul with delegation of the Organization of "
+            "Islamic Cooperation (OIC).\n\nMeanwhile, OIC’s Special Representative to Afghanistan Tariq Ali Bakheet "
+            "and representatives from Saudi Arabia, Turkey, Pakistan, United Arab Emirates, Bahrain, Jordan, "
+            "Malaysia, Indonesia, Chad, Guinea and other countries of the Islamic world attended the meeting.")
+    [m] = meetings(annotator, text, date(2023, 9, 1))
+    assert {"Amir Khan Muttaqi", "Saudi Arabia", "Turkey", "Chad"} <= set(m.participants)
+
+
+def test_a_general_report_and_the_specific_one_are_one_meeting_where_the_visitor_arrived(annotator):
+    # a01 (Ariana News): "meets IEA officials in Kabul", then "At the first meeting with ... Stanekzai"
+    text = ("Kyrgyz Special Envoy for Afghanistan meets IEA officials in Kabul\nThe Special Representative of the "
+            "President of Kyrgyzstan, Talatbek Masadykov, has arrived in Kabul and met with a number of senior "
+            "officials of the Islamic Emirate of Afghanistan.\nAt the first meeting with the IEA’s Deputy Foreign "
+            "Minister for Political Affairs, Sher Mohammad Abbas Stanekzai, Masadykov emphasized the need to "
+            "strengthen the political and economic relations between the two countries.")
+    assert [(m.participants, m.place) for m in meetings(annotator, text, date(2022, 11, 7))] == [
+        (("Sher Mohammad Abbas Stanikzai", "Talatbek Masadykov"), "Kabul")]
+
+
+def test_the_visit_already_told_and_habits_are_no_new_meetings(annotator):
+    # e07 (IRNA): "The daylong visit is the first by Araghchi ...": the visit the lead announced
+    text = ("Tehran, IRNA – Iranian Foreign Minister Abbas Araghchi will visit Afghanistan on Sunday for talks with "
+            "the Taliban’s interim government on issues of mutual interest.\n\nThe daylong visit is the first by "
+            "Araghchi to Afghanistan since he become foreign minister.")
+    assert [m.kind for m in meetings(annotator, text, date(2025, 1, 26))] == ["planned"]
+    # synthetic set, 07-moscow-format-talks: what Moscow has done "several times" is no meeting
+    text = ("MOSCOW - Moscow has kept its embassy in Kabul open and has hosted Taliban delegations several times, "
+            "though it still lists the movement as a terrorist organisation.")
+    assert meetings(annotator, text, date(2021, 10, 20)) == ()
