@@ -103,9 +103,17 @@ def child(sources: str, db: str, timings: str) -> int:
     times["bookkeeping"] -= times["search_index"]  # the index is brought up to date inside finish_run
     Path(timings).write_text(json.dumps({
         **times, "run": run, "articles_new": summary["articles_new"], "status": summary["status"],
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": _high_water_mib(),
     }))
     return 0 if summary["status"] == "completed" else 1
+
+
+def _high_water_mib() -> float:
+    """This process's peak RSS (VmHWM: getrusage's ru_maxrss would carry the parent's peak across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---- the bases and the measurements --------------------------------------------------------------------
@@ -132,6 +140,7 @@ def base(folder: Path, size: int, text_words: int, vocabulary: int) -> dict:
             assert store.refresh_search_index(w.con) in ("current", "empty")
         meta = {**wanted, "generation_seconds": round(time.perf_counter() - started, 1)}
         meta_path.write_text(json.dumps(meta, indent=1))
+    store.prepare(db)  # a base made by an older newsmon takes its migrations now, not inside a measured run
     meta["path"] = str(db)
     meta["bytes"] = db.stat().st_size
     return meta

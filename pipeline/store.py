@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -51,7 +51,15 @@ BATCH_ROW_GROUP_SIZE = 8192
 # corpus articles: 6.7 s of CPU against 7.7 s, medians of 3) while the file came out the same size (10,000
 # articles: 251 against 247 MiB): article texts are long and distinct, and the pages are zlib-compressed.
 # (A SET: passed to connect() in its config, DuckDB 1.5.5 checks the value but does not apply it.)
-WRITER_SETTINGS = "SET disabled_compression_methods = 'fsst,dict_fsst'"
+# Writers keep DuckDB's memory to WRITER_MEMORY_LIMIT (its buffer of blocks read, and what queries hold;
+# beyond it they spill to `<database>.tmp`). Each session starts cold and DuckDB keeps every block it reads
+# while it has room, so without a limit a batch's session at 1,000,000 stored articles took the writer
+# process to 1,250 MiB against 373 MiB into an empty database; with 128 MB, 403 MiB, and the batches were
+# no slower (1.2-1.9 s against 1.5-2.7 s; bench/growth.py). A rebuild of every rollup lifts it (rollups.rebuild).
+WRITER_MEMORY_LIMIT = "128MB"
+WRITER_SETTINGS = (
+    f"SET disabled_compression_methods = 'fsst,dict_fsst'; SET memory_limit = '{WRITER_MEMORY_LIMIT}'"
+)
 
 
 _VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.IGNORECASE)
@@ -238,11 +246,12 @@ def search_index_ready(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def refresh_search_index(con: duckdb.DuckDBPyConnection) -> str:
+def refresh_search_index(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> str:
     """Bring the full-text index of articles (title, text) up to date: add the articles stored since its last
     update (and re-read those whose text was replaced), or build it whole when there is none or it does not
     cover every article (an index from before search_pending, a copied database). Returns what happened:
-    'updated', 'built', 'current', 'empty' or 'no_extension'."""
+    'updated', 'built', 'current', 'empty' or 'no_extension'. Done in a transaction of its own, unless the
+    caller has `con` in one (`in_transaction`), whose commit then covers it."""
     count = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     if count == 0:
         return "empty"
@@ -252,11 +261,12 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection) -> str:
         return "current"
     if not load_fts(con):
         return "no_extension"
-    with _in_transaction(con):
+    with nullcontext() if in_transaction else _transaction(con):
         if ready:
             con.execute((SQL_ROOT / "search" / "update.sql").read_text(encoding="utf-8"))
             if _indexed(con) == count:
                 return "updated"
+        con.execute("RESET memory_limit")  # a whole build holds every article's terms (see WRITER_MEMORY_LIMIT)
         con.execute(
             "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text',"
             " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
@@ -270,13 +280,8 @@ def _indexed(con: duckdb.DuckDBPyConnection) -> int:
 
 
 @contextmanager
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """A transaction of its own, unless `con` is in one already (whose commit then covers this work)."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        yield
-        return
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
@@ -384,6 +389,7 @@ class Writer:
         self.con = con
         self.path = path  # the database file: where the runs' locks are
         self.search_index = ""  # what finish_run did to the full-text index
+        self._in_transaction = False  # inside `transaction()`
 
     def _many(self, sql: str, rows: list) -> None:
         """Run a statement for many rows. An `INSERT ... VALUES (?, ...)` becomes one bulk statement,
@@ -448,7 +454,7 @@ class Writer:
         # a run's last write: bring the search index up to date. The run is recorded whatever happens here;
         # an index that could not be rebuilt leaves the search on the previous index plus ILIKE.
         try:
-            self.search_index = refresh_search_index(self.con)
+            self.search_index = refresh_search_index(self.con, in_transaction=self._in_transaction)
         except duckdb.Error as exc:
             self.search_index = f"failed: {str(exc).splitlines()[0]}"
             log.warning("search index not rebuilt: %s", self.search_index)
@@ -572,16 +578,21 @@ class Writer:
         known: dict[str, tuple[tuple[int, ...], str]] = {}
         root_time: dict[str, datetime] = {}
         if all_keys:
-            rows = self.con.execute(
+            rows = self.con.execute(  # the few candidates first: no join over every stored article
                 """
-                SELECT DISTINCT s.article_id, s.signature, COALESCE(a.duplicate_of, a.article_id),
-                       COALESCE(r.published_at, r.fetched_at)
-                FROM sketch_bands AS b
-                JOIN article_sketches AS s USING (article_id)
-                JOIN articles AS a USING (article_id)
-                JOIN articles AS r ON r.article_id = COALESCE(a.duplicate_of, a.article_id)
-                WHERE b.band_key IN (SELECT UNNEST(?))
-                """,
+                WITH candidates AS (SELECT DISTINCT article_id FROM sketch_bands WHERE band_key IN (SELECT UNNEST(?))),
+                roots AS (
+                    SELECT article_id, COALESCE(duplicate_of, article_id) AS root FROM articles
+                    WHERE article_id IN (SELECT article_id FROM candidates)
+                ),
+                root_times AS (
+                    SELECT article_id AS root, COALESCE(published_at, fetched_at) AS root_time FROM articles
+                    WHERE article_id IN (SELECT root FROM roots)
+                )
+                SELECT s.article_id, s.signature, roots.root, root_times.root_time
+                FROM article_sketches AS s JOIN roots USING (article_id) JOIN root_times USING (root)
+                WHERE s.rowid IN (SELECT rowid FROM article_sketches WHERE article_id IN (SELECT article_id FROM candidates))
+                """,  # the signatures by row id: not every stored signature read (see pipeline/rollups.py)
                 [all_keys],
             ).fetchall()
             for article_id, signature, root, when in rows:
@@ -638,7 +649,7 @@ class Writer:
         self._many(
             """INSERT INTO articles (article_id, url, fetched_url, source, feed_url, title, author, published_at,
                    date_origin, fetched_at, language, sitename, text, extraction, duplicate_of, relevance, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 [a.article_id, a.url, a.fetched_url, a.source, a.feed_url, a.title, a.author, a.published_at,
                  a.date_origin, a.fetched_at, a.language, a.sitename, a.text, a.extraction,
@@ -650,12 +661,12 @@ class Writer:
             "INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [[a.article_id for a in fresh]]
         )  # the run's end indexes these for search
         self._many(
-            "INSERT INTO article_html VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO article_html VALUES (?, ?)",
             [[a.article_id, a.raw_html] for a in fresh],
         )
         with_sketch = [a for a in fresh if a.text_sketch]
         self._many(
-            "INSERT INTO article_sketches VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO article_sketches VALUES (?, ?)",
             [[a.article_id, list(a.text_sketch)] for a in with_sketch],
         )
         self._many(
@@ -681,8 +692,11 @@ class Writer:
         if delete_first and ids:
             for table in ("mentions", "article_topics", "quotes", "meetings"):
                 self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
-            self._many(
-                "UPDATE articles SET relevance = ? WHERE article_id = ?", [[e.relevance, e.article_id] for e in enrichments]
+            self.con.execute(  # one pass over the table, not a scan per article
+                """UPDATE articles SET relevance = v.relevance
+                   FROM (SELECT UNNEST(?) AS article_id, UNNEST(?) AS relevance) AS v
+                   WHERE articles.article_id = v.article_id""",
+                [ids, [e.relevance for e in enrichments]],
             )
         mention_rows = [
             [e.article_id, m.actor, m.surface, m.label, m.start_char, m.end_char, m.name or m.actor or m.surface]
@@ -695,8 +709,11 @@ class Writer:
             f"INSERT INTO mentions ({', '.join(rollups.MENTION_COLUMNS)})"
             f" SELECT {', '.join(rollups.MENTION_COLUMNS)} FROM staged_mentions"
         )
-        topic_rows = [[e.article_id, t.topic, t.score] for e in enrichments for t in e.topics]
-        self._many("INSERT INTO article_topics VALUES (?, ?, ?) ON CONFLICT DO NOTHING", topic_rows)
+        topics: dict[tuple[str, str], float] = {}
+        for e in enrichments:
+            for t in e.topics:
+                topics.setdefault((e.article_id, t.topic), t.score)  # a topic once an article
+        self._many("INSERT INTO article_topics VALUES (?, ?, ?)", [[a, t, score] for (a, t), score in topics.items()])
         quote_rows = [
             [e.article_id, q.speaker, q.actor, q.quote, i, q.start_char, q.end_char, q.speaker_start, q.speaker_end]
             for e in enrichments
@@ -766,7 +783,11 @@ class Writer:
         ids = [t[0] for t in texts]
         if not ids:
             return
-        self._many("UPDATE articles SET text = ? WHERE article_id = ?", [[text, aid] for aid, text, _ in texts])
+        self.con.execute(
+            """UPDATE articles SET text = v.text FROM (SELECT UNNEST(?) AS article_id, UNNEST(?) AS text) AS v
+               WHERE articles.article_id = v.article_id""",
+            [ids, [text for _aid, text, _sk in texts]],
+        )
         self.con.execute("INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [ids])
         for table in ("article_sketches", "sketch_bands"):
             self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
@@ -786,11 +807,14 @@ class Writer:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
             yield
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self._in_transaction = False
         self.con.execute("COMMIT")
 
 

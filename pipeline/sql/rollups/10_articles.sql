@@ -8,7 +8,8 @@ WITH threshold AS (
     WHERE key = 'relevance_threshold'
 ),
 scoped AS (
-    SELECT * FROM articles WHERE article_id IN (SELECT article_id FROM scope_articles)
+    -- by row id: the scope's rows only, not a scan of every stored title and text (pipeline/rollups.py)
+    SELECT * FROM articles WHERE rowid IN (SELECT rowid FROM articles WHERE article_id IN (SELECT article_id FROM scope_articles))
 ),
 actor_lists AS (
     -- each registry actor once per article, in name order

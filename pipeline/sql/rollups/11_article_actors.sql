@@ -4,7 +4,8 @@
 DELETE FROM rollup_article_actors WHERE article_id IN (SELECT article_id FROM scope_replaced);
 CREATE OR REPLACE TEMP TABLE scope_article_actors AS
 WITH scoped AS (
-    SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)
+    SELECT * FROM rollup_articles
+    WHERE relevant AND rowid IN (SELECT rowid FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles))
 ),
 written AS (   -- each spelling of the actor in the article, with its mentions
     SELECT m.article_id, m.actor, m.surface, COUNT(*) AS mentions

@@ -4,7 +4,8 @@
 DELETE FROM rollup_article_names WHERE article_id IN (SELECT article_id FROM scope_replaced);
 INSERT INTO rollup_article_names
 WITH scoped AS (
-    SELECT * FROM rollup_articles WHERE relevant AND article_id IN (SELECT article_id FROM scope_articles)
+    SELECT * FROM rollup_articles
+    WHERE relevant AND rowid IN (SELECT rowid FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles))
 ),
 unregistered AS (
     SELECT m.article_id, COALESCE(m.name, m.surface) AS name, m.label, m.surface

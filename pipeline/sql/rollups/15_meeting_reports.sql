@@ -19,6 +19,7 @@ SELECT
     m.end_char,
     r.title,
     r.url
-FROM meetings AS m
-JOIN rollup_articles AS r USING (article_id)
-WHERE r.relevant AND m.article_id IN (SELECT article_id FROM scope_articles);
+FROM (SELECT * FROM meetings WHERE rowid IN (SELECT rowid FROM meetings WHERE article_id IN (SELECT article_id FROM scope_articles))) AS m
+JOIN (SELECT * FROM rollup_articles WHERE rowid IN (SELECT rowid FROM rollup_articles WHERE article_id IN (SELECT article_id FROM scope_articles))) AS r
+    USING (article_id)
+WHERE r.relevant;

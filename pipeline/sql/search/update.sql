@@ -26,7 +26,8 @@ CREATE OR REPLACE TEMP TABLE search_new AS
             + row_number() OVER (ORDER BY a.article_id) AS docid,
         a.article_id AS name, a.title, a.text
     FROM articles AS a
-    WHERE a.article_id IN (SELECT article_id FROM search_pending);
+    -- by row id: the texts of the pending rows only, not a scan of every stored text
+    WHERE a.rowid IN (SELECT rowid FROM articles WHERE article_id IN (SELECT article_id FROM search_pending));
 
 CREATE OR REPLACE TEMP TABLE search_tokens AS
     SELECT docid, fieldid, stem(w, 'porter') AS term
