@@ -9,7 +9,8 @@ export DO_NOT_TRACK := 1
 
 # `make bench BENCH_N=2000 BENCH_SCALE_N=10000 BENCH_RUNS=3`: the throughput benchmark's sizes (an empty
 # BENCH_SCALE_N skips the scale run; the view latencies need a 1.2 GB database in /tmp/newsmon-bench, made at
-# the first run in about 5 minutes); `make bench-smoke` checks in a few minutes that the benchmark works.
+# the first run in about 5 minutes; bench/growth.py's bases, about 4 GB in /tmp/newsmon-growth, about 8 minutes);
+# `make bench-smoke` checks in a few minutes that the benchmark works.
 BENCH_N ?= 2000
 BENCH_SCALE_N ?= 10000
 BENCH_RUNS ?= 3
@@ -62,6 +63,7 @@ bench: install bench-throughput
 	$(BIN)/python bench/orchestration.py --json bench/results/orchestration.json
 	$(BIN)/python bench/writes.py --json bench/results/writes.json
 	$(BIN)/python bench/worker_overhead.py --json bench/results/worker_overhead.json
+	$(BIN)/python bench/growth.py --json bench/results/growth.json --markdown bench/results/growth.md
 
 bench-throughput: install
 	$(BIN)/python bench/throughput.py --n $(BENCH_N) $(if $(BENCH_SCALE_N),--scale-n $(BENCH_SCALE_N)) \

@@ -30,7 +30,7 @@ and the whole process tree's (sampled). Medians of --runs runs, interleaved over
 
     .venv/bin/python bench/growth.py [--sizes 0,10000,100000,1000000] [--news 100,1000] [--runs 3]
                                      [--dir /tmp/newsmon-growth] [--json OUT] [--markdown OUT]
-    .venv/bin/python bench/growth.py --build-only # make the bases (1M: about NN minutes) and stop
+    .venv/bin/python bench/growth.py --build-only # make the bases (1M: about 7 minutes on 2 cores) and stop
     .venv/bin/python bench/growth.py --smoke      # sizes 0 and 2,000, 20 new articles, one run
 """
 
