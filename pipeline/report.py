@@ -106,10 +106,10 @@ def trend_summary(db_path: Path, top: int = 3) -> str:
     for week, participants, kind, place, n in meeting_rows:
         where = f" in {place}" if place else ""
         weeks[week]["meetings"].append(f"{' + '.join(participants)} ({kind}{where}, {n} article{'s' * (n != 1)})")
-    for week, actor, n, stories in actor_rows:
-        weeks[week]["actors"].append(f"{actor} ({_counted(n, stories)})")
-    for week, topic, n, stories in topic_rows:
-        weeks[week]["topics"].append(f"{topic} ({_counted(n, stories)})")
+    for week, actor, n, actor_stories in actor_rows:
+        weeks[week]["actors"].append(f"{actor} ({_counted(n, actor_stories)})")
+    for week, topic, n, topic_stories in topic_rows:
+        weeks[week]["topics"].append(f"{topic} ({_counted(n, topic_stories)})")
     lines = [
         f"{articles} articles from {sources} sources: {relevant} relevant ({stories} stories, each original with "
         f"its copies), {duplicates} near-duplicate copies, "

@@ -198,6 +198,11 @@ def test_newsmon_demo_prints_a_trend_summary_with_canonical_actors(tmp_path, mon
                WHERE m.actor = 'Taliban' GROUP BY 1""").fetchall()}
     assert printed and all(direct[w] == counts for w, counts in printed.items()), (printed, direct)
     assert any(n > s for n, s in printed.values())  # copies made some week's stories fewer
+    headline = re.search(r"(\d+) relevant \((\d+) stories, each original with its copies\), (\d+) near-duplicate", out)
+    with store.reader(db) as con:
+        assert tuple(map(int, headline.groups())) == con.execute(
+            """SELECT (SELECT COUNT(*) FROM relevant_articles), (SELECT COUNT(DISTINCT story_id) FROM relevant_articles),
+                      (SELECT COUNT(duplicate_of) FROM articles)""").fetchone()
     met = [line for line in out.splitlines() if line.strip().startswith("met: ")]  # the week's meetings
     assert len(met) >= 5 and any(" in Doha" in line for line in met)
     manifest = SiteManifest.load(tmp_path / "site" / "manifest.json")
