@@ -96,8 +96,12 @@ def ensure_kept_server(home: Path, before_start=lambda: None) -> tuple[str, bool
             return state["api_url"], False
         before_start()
         process, api_url = start_local_server(home, _free_port(KEPT_PORT))
-        (home / KEPT_STATE).write_text(json.dumps({"pid": process.pid, "api_url": api_url}), encoding="utf-8")
+        _record_kept(home, process.pid, api_url)
         return api_url, True
+
+
+def _record_kept(home: Path, pid: int, api_url: str) -> None:
+    (home / KEPT_STATE).write_text(json.dumps({"pid": pid, "api_url": api_url}), encoding="utf-8")
 
 
 def stop_kept_server(home: Path) -> str | None:
@@ -179,9 +183,10 @@ def serve(
         kept = kept_server(kept_server_home(db))  # the runs' kept server, when one is running: serve on it
         if kept is not None:
             os.environ["PREFECT_API_URL"] = kept["api_url"]
-        else:
+        else:  # recorded as the kept server while serve runs, so that `newsmon run` records its runs there too
             server, api_url = start_local_server(kept_server_home(db), prefect_port)
             os.environ["PREFECT_API_URL"] = api_url
+            _record_kept(kept_server_home(db), server.pid, api_url)
     api_url = os.environ["PREFECT_API_URL"]
     os.environ.update(telemetry_off({}))
     if not server_healthy(api_url):
@@ -212,6 +217,7 @@ def serve(
             pass  # as prefect.serve: Ctrl-C or SIGTERM stops serving
     finally:
         if server is not None:
+            (kept_server_home(db) / KEPT_STATE).unlink(missing_ok=True)
             stop_process(server)
 
 

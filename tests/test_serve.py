@@ -93,11 +93,14 @@ def test_serve_runs_the_schedule_and_the_manual_backfill(tmp_path):
                 if a.in_sitemaps and date(2021, 9, 1) <= datetime.fromisoformat(a.published).date() <= date(2021, 9, 30)
             }
             assert september and urls_between(db, "2021-09-01", "2021-09-30") == september
-            # `newsmon backfill` goes through the served deployment when a server is reachable
+            # `newsmon backfill` goes through the served deployment when a server is reachable: here with no
+            # PREFECT_API_URL at all, serve's server being recorded as the database folder's kept server
+            assert (db.parent / "prefect" / "server.json").is_file()
             via_cli = subprocess.run(
                 [sys.executable, "-m", "newsmon", "backfill", "--start", "2021-08-15", "--end", "2021-08-31",
                  "--db", str(db), "--sources", str(sources)],
-                cwd=ROOT, env=client_env, capture_output=True, text=True, timeout=WAIT,
+                cwd=ROOT, env={k: v for k, v in env.items() if k != "NEWSMON_PREFECT_SERVER"},
+                capture_output=True, text=True, timeout=WAIT,
             )
             assert via_cli.returncode == 0, via_cli.stderr[-3000:]
             assert "through deployment 'backfill/manual'" in via_cli.stdout
@@ -117,3 +120,4 @@ def test_serve_runs_the_schedule_and_the_manual_backfill(tmp_path):
         assert "prefect deployment run 'backfill/manual'" in output
         with socket.socket() as probe:  # Ctrl-C stopped the server it started
             assert probe.connect_ex(("127.0.0.1", port)) != 0
+        assert not (db.parent / "prefect" / "server.json").exists()  # and no run will look for it there
