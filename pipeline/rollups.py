@@ -116,9 +116,7 @@ def refresh(
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every rollup from the tables it summarises (call in a transaction). The per-article tables are
     filled REBUILD_ARTICLES articles at a time, in day order: a million articles' mentions aggregated at
-    once take more memory than the machine has. The writer's memory limit is lifted to DuckDB's default for
-    the rest of the session: a rebuild's aggregates are of the whole database."""
-    con.execute("RESET memory_limit")
+    once take more memory than the machine has."""
     for name in _tables(con):
         con.execute(f"DELETE FROM {name}")
     day = "CAST(COALESCE(published_at, fetched_at) AS DATE)"

@@ -55,11 +55,11 @@ BATCH_ROW_GROUP_SIZE = 8192
 # beyond it they spill to `<database>.tmp`). Each session starts cold and DuckDB keeps every block it reads
 # while it has room, so without a limit a batch's session at 1,000,000 stored articles took the writer
 # process to 1,250 MiB against 373 MiB into an empty database; with 128 MB, 403 MiB, and the batches were
-# no slower (1.2-1.9 s against 1.5-2.7 s; bench/growth.py). A rebuild of every rollup lifts it (rollups.rebuild).
+# no slower (1.2-1.9 s against 1.5-2.7 s; bench/growth.py). Only the batch sessions have it: migrations and
+# rebuilds rewrite whole tables (a rollup rebuild of 1,000,000 articles failed within 128 MB, and once set,
+# DuckDB 1.5.5 kept the limit in force after a RESET).
 WRITER_MEMORY_LIMIT = "128MB"
-WRITER_SETTINGS = (
-    f"SET disabled_compression_methods = 'fsst,dict_fsst'; SET memory_limit = '{WRITER_MEMORY_LIMIT}'"
-)
+WRITER_SETTINGS = "SET disabled_compression_methods = 'fsst,dict_fsst'"
 
 
 _VALUES = re.compile(r"\bVALUES\s*\(([^()]*)\)", re.IGNORECASE)
@@ -97,6 +97,7 @@ def _open(path: Path, read_only: bool, row_group_size: int | None = None) -> duc
     con = duckdb.connect(":memory:", config={"threads": WRITER_THREADS, "temp_directory": f"{path}.tmp"})
     try:
         con.execute(WRITER_SETTINGS)
+        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         con.execute(f"ATTACH '{_quoted(path)}' (ROW_GROUP_SIZE {int(row_group_size)})")
         [(name,)] = con.execute(
             "SELECT database_name FROM duckdb_databases() WHERE database_name NOT IN ('memory', 'system', 'temp')"
@@ -266,7 +267,6 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, in_transaction: bool = 
             con.execute((SQL_ROOT / "search" / "update.sql").read_text(encoding="utf-8"))
             if _indexed(con) == count:
                 return "updated"
-        con.execute("RESET memory_limit")  # a whole build holds every article's terms (see WRITER_MEMORY_LIMIT)
         con.execute(
             "PRAGMA create_fts_index('articles', 'article_id', 'title', 'text',"
             " stemmer = 'porter', stopwords = 'english', strip_accents = 1, lower = 1, overwrite = 1)"
