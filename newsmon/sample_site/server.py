@@ -136,6 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _simple(self, status: int, body: bytes, send_body: bool, extra: dict[str, str] | None = None) -> None:
+        self._record(status)
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -144,7 +145,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(body)
-        self._record(status)
 
     def _answer(self, body: bool) -> None:
         url_path = urlsplit(self.path).path or "/"
@@ -166,19 +166,19 @@ class _Handler(BaseHTTPRequestHandler):
             "Cache-Control": "max-age=60",
         }
         if self._not_modified(etag, stat.st_mtime):
+            self._record(HTTPStatus.NOT_MODIFIED)  # before answering: a client's next request is logged after it
             self.send_response(HTTPStatus.NOT_MODIFIED)
             for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            self._record(HTTPStatus.NOT_MODIFIED)
             return
+        self._record(HTTPStatus.OK)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", content_type(target))
         self.send_header("Content-Length", str(stat.st_size))
         for k, v in headers.items():
             self.send_header(k, v)
         self.end_headers()
-        self._record(HTTPStatus.OK)
         if body:
             try:
                 with target.open("rb") as fh:
