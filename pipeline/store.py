@@ -806,16 +806,12 @@ class Writer:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
-        self._in_transaction = True
-        try:
-            yield
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        finally:
-            self._in_transaction = False
-        self.con.execute("COMMIT")
+        with _transaction(self.con):
+            self._in_transaction = True
+            try:
+                yield
+            finally:
+                self._in_transaction = False
 
 
 def prepare(path: Path, relevance_threshold: float | None = None, wait: float = LOCK_WAIT_SECONDS) -> None:
