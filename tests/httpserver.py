@@ -63,7 +63,7 @@ class LocalHTTPServer:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        server_class = _IPv6Server if ":" in host else _IPv4Server
         self._server = server_class((host, port), _make_handler(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
@@ -108,7 +108,11 @@ class LocalHTTPServer:
         return answer(request) if callable(answer) else answer
 
 
-class _IPv6Server(ThreadingHTTPServer):
+class _IPv4Server(ThreadingHTTPServer):
+    request_queue_size = 128  # socketserver's backlog of 5 drops concurrent connects: each waits 1 s for a resent SYN
+
+
+class _IPv6Server(_IPv4Server):
     address_family = socket.AF_INET6
 
 

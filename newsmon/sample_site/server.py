@@ -62,6 +62,9 @@ class LoggedRequest:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # the listen backlog: socketserver's 5 drops the connections newsmon's 8 fetch threads open at once, and
+    # the kernel resends a dropped SYN after 1 s (a run that found nothing new took 1 s longer, now and then)
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], root: Path | None):
         super().__init__(address, _Handler)
