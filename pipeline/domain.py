@@ -57,6 +57,7 @@ class Language:
     institutions: dict = field(default_factory=dict)
     locatives: frozenset[str] = frozenset()
     place_nouns: frozenset[str] = frozenset()
+    place_before: tuple[str, ...] = ()  # "people of": the name after it is a place
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def load_language(path: Path) -> Language:
         institutions={k.lower(): v for k, v in data.get("institutions", {}).items()},
         locatives=frozenset(t.lower() for t in _strings(data.get("locatives"), f"{path.name}: locatives")),
         place_nouns=frozenset(t.lower() for t in _strings(data.get("place_nouns"), f"{path.name}: place_nouns")),
+        place_before=tuple(t.lower() for t in _strings(data.get("place_before"), f"{path.name}: place_before")),
     )
 
 

@@ -142,11 +142,39 @@ class MentionResolver:
         return start, end
 
     def is_place(self, doc: Doc, start: int, end: int, places: set[str]) -> bool:
-        """A PERSON of the model that is a place: after "in", "near", ..., before "district", "border", ...,
-        or tagged a place elsewhere in the same article."""
+        """A PERSON of the model that is a place: after "in", "near", "the people of", ..., before "district",
+        "border", "check post", ..., listed next to a place ("Faisalabad, Rahimyar Khan and Multan"), or
+        tagged a place elsewhere in the same article."""
+        lang = self.language
         before = doc[start - 1].lower_ if start > 0 else ""
         after = doc[end].lower_ if end < len(doc) else ""
-        return before in self.language.locatives or after in self.language.place_nouns or doc[start:end].text in places
+        after_two = doc[end : end + 2].text.lower()
+        preceding = doc[max(0, start - 3) : start].text.lower()
+        return (before in lang.locatives or after in lang.place_nouns or after_two in lang.place_nouns
+                or any(preceding.endswith(phrase) for phrase in lang.place_before)
+                or doc[start:end].text in places or self.listed_with_places(doc, start, end))
+
+    @staticmethod
+    def listed_with_places(doc: Doc, start: int, end: int) -> bool:
+        """The name is one of a list of three or more names (", ", " and ", ", and ") in which the model tagged
+        more of the others places than persons: "Faisalabad, Rahimyar Khan, Hafizabad, Sargodha and Multan".
+        A role's place before a name ("Ambassador of Iran to Pakistan, Syed Mohammad Ali Husseini") is a
+        list of two, not one."""
+        labels = []
+        for step in (-1, 1):
+            i = start - 1 if step < 0 else end
+            while True:
+                seps = 0
+                while 0 <= i < len(doc) and doc[i].lower_ in (",", "and", "or") and seps < 2:
+                    i, seps = i + step, seps + 1
+                if not seps or not 0 <= i < len(doc) or not (doc[i].ent_type_ or doc[i].is_title):
+                    break
+                labels.append(doc[i].ent_type_)
+                if doc[i].ent_type_:  # past the whole entity
+                    i = _entity_start(doc, i) if step < 0 else _entity_end(doc, i)
+                i += step
+        places = sum(label in ("GPE", "LOC", "FAC") for label in labels)
+        return len(labels) >= 2 and places > labels.count("PERSON")
 
     # 2. one person, several forms ---------------------------------------------------------------
     def resolve_persons(self, cands: list[Candidate]) -> None:
@@ -296,3 +324,16 @@ def _part_of(short: list[str], full: list[str]) -> bool:
     if full[-n:] == short:
         return True
     return any(full[i : i + n] == short for i in range(1, len(full) - n + 1)) and n > 1
+
+
+def _entity_start(doc: Doc, i: int) -> int:
+    while i > 0 and doc[i].ent_iob_ == "I":
+        i -= 1
+    return i
+
+
+def _entity_end(doc: Doc, i: int) -> int:
+    """The last token of the entity token i is in."""
+    while i + 1 < len(doc) and doc[i + 1].ent_iob_ == "I":
+        i += 1
+    return i

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from pipeline.reprocess import reprocess_window
 from pipeline.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL_DIR = ROOT / "tests" / "data" / "real"
 spec = importlib.util.spec_from_file_location("eval_nlp", ROOT / "bench" / "eval_nlp.py")
 eval_nlp = importlib.util.module_from_spec(spec)
 sys.modules["eval_nlp"] = eval_nlp  # its dataclasses look their module up
@@ -258,3 +260,22 @@ def test_backfill_reprocess_from_the_command_line(tmp_path):
             "backfill", "reprocess"
         ]
         assert con.execute("SELECT COUNT(*) FROM failures WHERE stage = 'sitemap'").fetchone()[0] == 1
+
+
+def _real_sentence(name: str, words: str) -> str:
+    """The sentence of a real labelled article (tests/data/real/) that holds `words`, exactly as written."""
+    text = tomllib.loads((REAL_DIR / f"{name}.toml").read_text(encoding="utf-8"))["text"]
+    at = text.index(words)
+    start = max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
+    return text[start : text.index(".", at) + 1].strip()
+
+
+def test_places_the_model_takes_for_persons_are_places(annotator):
+    # a list of places (Dawn), "the people of" a place (Bakhtar), against a role's place before a name (APP)
+    listed = _real_sentence("d12-dawn-torkham-largest-deportation", "Rahimyar Khan")
+    people_of = _real_sentence("a11-bakhtar-ghani-kuhdaman-elders", "the unity of the people of Kuhdaman")
+    role = _real_sentence("d19-app-pakistan-iran-pishin-border-market", "Syed Mohammad Ali Husseini")
+    persons = {m.surface for text in (listed, people_of, role) for m in annotate(annotator, text).mentions
+               if m.label == "PERSON"}
+    assert not persons & {"Rahimyar Khan", "Sheikhupura", "Kuhdaman"}
+    assert "Syed Mohammad Ali Husseini" in persons
