@@ -279,3 +279,9 @@ def test_places_the_model_takes_for_persons_are_places(annotator):
                if m.label == "PERSON"}
     assert not persons & {"Rahimyar Khan", "Sheikhupura", "Kuhdaman"}
     assert "Syed Mohammad Ali Husseini" in persons
+
+
+def test_a_charge_d_affaires_is_a_title_not_a_person(annotator):
+    text = _real_sentence("d07-dawn-pakistan-embassy-kabul-attack", "Chargé d’Affaires (CdA)")
+    persons = {m.surface for m in annotate(annotator, text).mentions if m.label == "PERSON"}
+    assert persons == {"Ubaidur Rehman Nizamani"}, text
