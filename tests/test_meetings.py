@@ -190,3 +190,11 @@ def test_the_visit_already_told_and_habits_are_no_new_meetings(annotator):
     text = ("MOSCOW - Moscow has kept its embassy in Kabul open and has hosted Taliban delegations several times, "
             "though it still lists the movement as a terrorist organisation.")
     assert meetings(annotator, text, date(2021, 10, 20)) == ()
+
+
+def test_a_meeting_that_was_held_with_the_participation_of_two_persons(annotator):
+    # b09 (KabulNow), exactly as written: the passive "a coordination meeting was held"
+    text = ("According to the statement, a coordination meeting was held today with participation of Amir Khan "
+            "Muttaqi, the Taliban Foreign Minister, and Zabihullah Mujahid regarding the upcoming UN-led Doha meeting.")
+    assert [(m.kind, m.participants) for m in meetings(annotator, text, date(2024, 6, 30))] == [
+        ("met", ("Amir Khan Muttaqi", "Zabihullah Mujahid"))]
