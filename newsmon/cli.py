@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import flows
@@ -371,6 +371,24 @@ def cmd_storage_copy(args) -> int:
     return 0
 
 
+def cmd_storage_maintain(args) -> int:
+    """Merge a DuckLake store's small files, expire its old snapshots, delete the files they leave."""
+    from pipeline.lake import describe, is_lake, maintain
+
+    if not is_lake(args.db):
+        raise UsageError("storage maintain is for a DuckLake store (ducklake:postgres:...); a DuckDB file reuses "
+                         "the space it frees by itself")
+    for flag, value in (("--keep-days", args.keep_days), ("--grace-hours", args.grace_hours)):
+        if not 0 <= value < 36500:  # NaN too
+            raise UsageError(f"{flag} must be a number of at least 0, not {value:g}")
+    done = maintain(args.db, timedelta(days=args.keep_days), timedelta(hours=args.grace_hours),
+                    args.data_path or os.environ.get("NEWSMON_DATA_PATH"))
+    print(f"{describe(args.db)}: {done.files_before} files -> {done.files_after}; {done.snapshots_expired} snapshots "
+          f"expired, {done.snapshots_left} kept; {done.files_deleted} files deleted; every table's rows and "
+          f"checksum unchanged ({done.tables} tables)")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from newsmon.sample_site.generate import sources_toml
     from newsmon.sample_site.server import serve_generated_site
@@ -593,6 +611,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-path", metavar="DIR",
                    help="the DuckLake store's data folder (default: $NEWSMON_DATA_PATH; needed for a new store)")
     p.set_defaults(func=cmd_storage_copy)
+    p = storage.add_parser(
+        "maintain", help="merge a DuckLake store's small files, expire old snapshots, delete the files they leave",
+        description="merge the small Parquet files each commit leaves, expire the snapshots older than --keep-days "
+        "(the past before them can no longer be queried with sql --at), then delete from the data folder the files "
+        "left over for at least --grace-hours (readers may still be scanning newer ones); run it daily (docs/scaling.md)")
+    p.add_argument("--db", required=True, metavar="DB", help="a DuckLake store: ducklake:postgres:...")
+    p.add_argument("--data-path", metavar="DIR", help="the store's data folder (default: $NEWSMON_DATA_PATH, else what "
+                   "its catalog says)")
+    p.add_argument("--keep-days", type=float, default=7.0, help="keep snapshots this many days old (default 7)")
+    p.add_argument("--grace-hours", type=float, default=24.0,
+                   help="delete left-over files once they have waited this long (default 24)")
+    p.set_defaults(func=cmd_storage_maintain)
     p = sub.add_parser("alerts", help="watchlists and alerts: check the alerts file, list alerts, evaluate rules",
                        description="watchlists and alerts (docs/alerts.md)")
     alerts = p.add_subparsers(dest="alerts_command", required=True, metavar="ACTION", parser_class=OneLineParser)

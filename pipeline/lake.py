@@ -5,7 +5,8 @@ can read its past (every commit is a snapshot).
 A store is named `ducklake:postgres:<libpq connection string>` (`--db`), with its data files under `--data-path
 DIR` ($NEWSMON_DATA_PATH; the catalog remembers it once the store exists). The extensions come from the pinned
 PyPI packages and are loaded by path: nothing is downloaded. What works on a DuckLake store today: `newsmon
-storage copy` (a DuckDB file into it, and back) and reading (`newsmon sql`, with `--at` for the past); the
+storage copy` (a DuckDB file into it, and back), reading (`newsmon sql`, with `--at` for the past) and
+`newsmon storage maintain` (merging small files, expiring old snapshots, deleting what they leave); the
 writers (run, backfill, serve) still need a DuckDB file (docs/scaling.md says why).
 """
 
@@ -15,6 +16,8 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -236,3 +239,57 @@ def copy_store(source: str, target: str, data_path: str | None = None) -> dict[s
         if created is not None:  # a file this copy made and could not fill: nothing half-copied is left
             created.unlink(missing_ok=True)
             Path(f"{created}.wal").unlink(missing_ok=True)
+
+
+# maintenance -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Maintenance:
+    files_before: int  # data and delete files the catalog lists, over every table
+    files_after: int
+    snapshots_expired: int
+    snapshots_left: int
+    files_deleted: int  # from the data folder: scheduled for deletion at least `grace` ago
+    tables: int  # tables whose rows and checksum were checked equal before and after
+
+
+def _catalog_files(con: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
+    total = 0
+    for table in tables:
+        for row in con.execute(f"FROM ducklake_list_files('{NAME}', ?)", [table]).fetchall():
+            total += 1 + (row[4] is not None)  # the data file, and its delete file when it has one
+    return total
+
+
+def maintain(db: str, keep: timedelta, grace: timedelta, data_path: str | None = None) -> Maintenance:
+    """Keep a store's data folder from growing with every commit: merge the small files that each writer's
+    commit leaves into larger ones (the smallest commits DuckLake keeps in its catalog, and they stay there), expire the snapshots older than `keep` (time travel to them ends there),
+    then delete the files that expired snapshots and merges left behind, once they have waited `grace` (a
+    reader that started before may still be scanning them). Every table's rows and checksum are checked
+    to be the same after as before; a difference is an error that names the table."""
+    check_spec(db)
+    if keep < timedelta(0) or grace < timedelta(0):
+        raise StoreError("the time to keep snapshots and the grace before deleting files cannot be negative")
+    con = duckdb.connect(":memory:")
+    try:
+        attach(con, db, NAME, data_path)
+        tables = _base_tables(con, NAME)
+        if "articles" not in tables:
+            raise StoreError(f"{describe(db)} holds no newsmon tables")
+        before = {t: fingerprint(con, NAME, t) for t in tables}
+        files_before = _catalog_files(con, tables)
+        con.execute(f"CALL ducklake_merge_adjacent_files('{NAME}')")
+        expired = con.execute(f"CALL ducklake_expire_snapshots('{NAME}', older_than => now() - to_seconds(?))",
+                              [keep.total_seconds()]).fetchall()
+        deleted = con.execute(f"CALL ducklake_cleanup_old_files('{NAME}', older_than => now() - to_seconds(?))",
+                              [grace.total_seconds()]).fetchall()
+        for table in tables:
+            after = fingerprint(con, NAME, table)
+            if after != before[table]:
+                raise StoreError(f"table {table} differs after maintenance: (rows, checksum) {before[table]} "
+                                 f"before, {after} after")
+        [(left,)] = con.execute(f"SELECT COUNT(*) FROM {NAME}.snapshots()").fetchall()
+        return Maintenance(files_before, _catalog_files(con, tables), len(expired), left, len(deleted), len(tables))
+    except duckdb.Error as exc:
+        raise StoreError(f"maintenance of {describe(db)} failed: {' '.join(str(exc).split())[:300]}") from None
+    finally:
+        con.close()

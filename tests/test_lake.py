@@ -140,3 +140,46 @@ def test_bad_stores_are_one_line_errors(server, source):
     assert_one_line_error(newsmon("sql", "SELECT 1", "--db", f"ducklake:postgres:dbname=nowhere host=127.0.0.1 "
                                                              f"port={server} user=postgres"), "PostgreSQL")
     assert_one_line_error(newsmon("run", "--db", "ducklake:postgres:dbname=x"), "writes a DuckDB file")
+
+
+def _data_files(folder) -> int:
+    return sum(1 for path in folder.rglob("*.parquet"))
+
+
+def test_maintenance_merges_small_files_expires_old_snapshots_and_keeps_every_row(source, store_name):
+    lake_db, data = store_name
+    data.mkdir()
+    lake.copy_store(str(source), lake_db, str(data))
+    with duckdb.connect(":memory:") as con:  # small commits, as many writers' batches leave them
+        lake.attach(con, lake_db)
+        first = lake.snapshot_id(con)
+        for i in range(5):  # 200 rows a commit: a Parquet file each, not rows inlined in the catalog
+            con.execute("INSERT INTO lake.main.runs (run_id, flow, started_at, status) SELECT "
+                        f"'maintenance-{i}-' || range, 'ingest', now(), 'completed' FROM range(200)")
+        con.execute("INSERT INTO lake.main.runs (run_id, flow, started_at, status) "
+                    "VALUES ('inlined', 'ingest', now(), 'completed')")
+        con.execute("DELETE FROM lake.main.runs WHERE run_id LIKE 'maintenance-0-%'")
+        tables = lake._base_tables(con, "lake")
+        before = {t: lake.fingerprint(con, "lake", t) for t in tables}
+    answers = [sql(lake_db, q) for q in QUERIES]
+    files = _data_files(data)
+    assert sql(lake_db, "SELECT COUNT(*) AS n FROM articles", "--at", str(first)) == f"n\n{len(POSTS)}\n"
+
+    done = newsmon("storage", "maintain", "--db", lake_db, "--keep-days", "0", "--grace-hours", "0")
+    assert done.returncode == 0, done.stderr
+    assert "every table's rows and checksum unchanged" in done.stdout, done.stdout
+    assert _data_files(data) < files, done.stdout  # merged, and the files they replace deleted from the folder
+    with duckdb.connect(":memory:") as con:
+        lake.attach(con, lake_db)
+        assert {t: lake.fingerprint(con, "lake", t) for t in tables} == before
+        assert con.execute("SELECT COUNT(*) FROM lake.snapshots()").fetchone()[0] == 1
+    assert [sql(lake_db, q) for q in QUERIES] == answers
+    # the past before the kept snapshots is gone, said in one line
+    assert_one_line_error(newsmon("sql", "SELECT COUNT(*) FROM articles", "--db", lake_db, "--at", str(first)),
+                          "snapshot")
+
+
+def test_maintenance_refuses_a_file_and_bad_numbers_in_one_line(source, store_name):
+    lake_db, _data = store_name
+    assert_one_line_error(newsmon("storage", "maintain", "--db", str(source)), "DuckLake store")
+    assert_one_line_error(newsmon("storage", "maintain", "--db", lake_db, "--keep-days", "-1"), "at least 0")
