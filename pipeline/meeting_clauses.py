@@ -49,14 +49,20 @@ def _purpose(clause: Token) -> bool:
     return clause.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
 
 
+def _phrase(doc: Doc, start: int, end: int) -> list[Token]:
+    """The tokens that overlap the characters start..end of the doc."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return list(span) if span is not None else [t for t in doc if t.idx < end and start < t.idx + len(t)]
+
+
 def phrase_tokens(doc: Doc, start: int, end: int) -> frozenset[int]:
     """The indices of the tokens of a predicate phrase (character offsets in the doc)."""
-    return frozenset(t.i for t in doc if t.idx < end and start < t.idx + len(t))
+    return frozenset(t.i for t in _phrase(doc, start, end))
 
 
 def predicate_head(doc: Doc, start: int, end: int) -> Token | None:
     """The token of a predicate phrase (character offsets in the doc) whose head is outside the phrase."""
-    tokens = [t for t in doc if t.idx < end and start < t.idx + len(t)]
+    tokens = _phrase(doc, start, end)
     inside = {t.i for t in tokens}
     for t in tokens:
         if t.head.i not in inside or t.head.i == t.i:

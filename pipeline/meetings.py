@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -165,9 +166,11 @@ def find_meetings(
     line_place = dateline.group(1).title() if dateline else None
     line_day = meeting_day(dateline.group(0), published, "met") if dateline else None
     bounds = _join_initials(text, bounds, predicates.abbreviations)
+    by_start = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in by_start]
     for lo, hi in bounds:
         low = " ".join(text[lo:hi].lower().replace("’", "'").split())
-        inside = [s for s in spans if lo <= s.start and s.end <= hi and (
+        inside = [s for s in by_start[bisect_left(starts, lo) : bisect_left(starts, hi)] if s.end <= hi and (
             s.label in ("PERSON", "ORG", "GPE", "LOC", "FAC") or (s.label == "NORP" and _unnamed_side(text, s, predicates)))]
         if any(w in low for w in predicates.refers_back):
             # "During the meeting, Muttaqi welcomed ...": the meeting already reported, not a new one

@@ -96,18 +96,29 @@ class RoleBook:
         self.actors = actors
         self.demonyms = demonyms
         self.holders: dict[str, list[str]] = {}
+        self._serves: dict[str | None, frozenset[str]] = {}
         for actor in actors.values():
             for role in actor.roles:
                 self.holders.setdefault(role_key(role), []).append(actor.name)
 
     # the state or body behind an actor ---------------------------------------------------------
-    def serves(self, actor: str | None, visited: frozenset = frozenset()) -> set[str]:
-        """The actor and everything its affiliation leads to ("Amir Khan Muttaqi" -> Taliban -> Afghanistan)."""
+    def serves(self, actor: str | None, visited: frozenset = frozenset()) -> frozenset[str]:
+        """The actor and everything its affiliation leads to ("Amir Khan Muttaqi" -> Taliban -> Afghanistan).
+        Kept per actor: the registry does not change while it is loaded, and this is asked tens of thousands
+        of times in a batch."""
+        if not visited:
+            known = self._serves.get(actor)
+            if known is None:
+                known = self._serves[actor] = self._serves_uncached(actor, visited)
+            return known
+        return self._serves_uncached(actor, visited)
+
+    def _serves_uncached(self, actor: str | None, visited: frozenset) -> frozenset[str]:
         if actor is None or actor in visited or actor not in self.actors:
-            return {actor} if actor else set()
+            return frozenset({actor}) if actor else frozenset()
         affiliation = self.actors[actor].affiliation
-        up = self.serves(affiliation, visited | {actor}) if affiliation else set()
-        return {actor} | up | ({affiliation} if affiliation else set())
+        up = self.serves(affiliation, visited | {actor}) if affiliation else frozenset()
+        return frozenset({actor}) | up | ({affiliation} if affiliation else frozenset())
 
     def fits(self, qualifier: str | None, actor: str | None, bound_qualifier: str | None = None) -> bool:
         """Whether a person can hold a role qualified by `qualifier`: a registry actor by their affiliation, a
