@@ -183,3 +183,23 @@ def test_maintenance_refuses_a_file_and_bad_numbers_in_one_line(source, store_na
     lake_db, _data = store_name
     assert_one_line_error(newsmon("storage", "maintain", "--db", str(source)), "DuckLake store")
     assert_one_line_error(newsmon("storage", "maintain", "--db", lake_db, "--keep-days", "-1"), "at least 0")
+
+
+def test_readers_see_the_last_commit_while_a_writer_holds_a_transaction_open(source, store_name):
+    """DuckLake over PostgreSQL: a reader never waits on a writer, and never sees what it has not committed
+    (a DuckDB file, by contrast, refuses a reader while a writer holds it)."""
+    lake_db, data = store_name
+    data.mkdir()
+    lake.copy_store(str(source), lake_db, str(data))
+    count = "SELECT COUNT(*) AS n FROM runs"
+    before = sql(lake_db, count)
+    with duckdb.connect(":memory:") as con:
+        lake.attach(con, lake_db)
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO lake.main.runs (run_id, flow, started_at, status) SELECT 'open-' || range, "
+                    "'ingest', now(), 'running' FROM range(500)")
+        assert sql(lake_db, count) == before  # answered while the writer's transaction is open, without its rows
+        assert sql(lake_db, "SELECT COUNT(*) AS n FROM articles") == f"n\n{len(POSTS)}\n"
+        con.execute("COMMIT")
+    n = int(before.split()[1])
+    assert sql(lake_db, count) == f"n\n{n + 500}\n"
