@@ -104,9 +104,9 @@ class RoleBook:
     # the state or body behind an actor ---------------------------------------------------------
     def serves(self, actor: str | None, visited: frozenset = frozenset()) -> frozenset[str]:
         """The actor and everything its affiliation leads to ("Amir Khan Muttaqi" -> Taliban -> Afghanistan).
-        Kept per actor: the registry does not change while it is loaded, and this is asked tens of thousands
-        of times in a batch."""
-        if not visited:
+        Kept per registry actor (not per name outside it: a worker meets new names for months): the registry
+        does not change while it is loaded, and this is asked tens of thousands of times in a batch."""
+        if not visited and actor in self.actors:
             known = self._serves.get(actor)
             if known is None:
                 known = self._serves[actor] = self._serves_uncached(actor, visited)
