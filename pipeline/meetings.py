@@ -107,9 +107,17 @@ def modality(before: str, predicates: Predicates) -> str | None:
 _LIGHT_VERBS = ("hold", "pay", "have", "make", "attend", "join", "conduct")
 
 
+_REPORTED = re.compile(  # a date right after this is when the news was told, not when the meeting was
+    r"\b(?:said|says|told(?:\s+[\w/.&'’-]+){0,3}|announced|reported|tweeted|stated|added|confirmed|wrote)"
+    r"(?:\s+(?:late|early))?\s+(?:on\s+)?$", re.I)
+_DAY_BEFORE = re.compile(r"\b(?:the\s+previous\s+day|the\s+day\s+before)\b", re.I)
+
+
 def meeting_day(sentence: str, published: date | None, kind: str) -> date | None:
     """The day the sentence gives, against the article's date: a weekday (the last one on or before the
-    article's date, or for a planned meeting the next one after it), yesterday, today, an explicit date."""
+    article's date, or for a planned meeting the next one after it), yesterday, today, an explicit date; the
+    first that the sentence gives for the meeting rather than for the telling ("..., a spokesman said on
+    Monday"; "told RFE/RL on August 12 that they met the previous day": August 11)."""
     if published is None:
         return None
     low = sentence.lower()
@@ -119,6 +127,7 @@ def meeting_day(sentence: str, published: date | None, kind: str) -> date | None
         return published
     if re.search(r"\btomorrow\b", low):
         return published + timedelta(days=1)
+    given: list[tuple[int, date]] = []  # (position, day) of every date the sentence gives
     for match in _DATE.finditer(sentence):
         month = MONTHS.get((match.group("m1") or match.group("m2") or "").lower().rstrip("."))
         day = int(match.group("d1") or match.group("d2") or 0)
@@ -131,13 +140,22 @@ def meeting_day(sentence: str, published: date | None, kind: str) -> date | None
             continue
         if not match.group("y") and found > published + timedelta(days=60):
             found = date(year - 1, month, day)  # "on 28 December" in a January article
+        given.append((match.start(), found))
+    for match in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r")\b", low):
+        i = WEEKDAYS.index(match.group(1))
+        if kind == "planned":
+            found = published + timedelta(days=(i - published.weekday()) % 7)  # "will visit on Sunday", on a Sunday
+        else:
+            found = published - timedelta(days=(published.weekday() - i) % 7)
+        given.append((match.start(), found))
+    told = None
+    for at, found in sorted(given):
+        if _REPORTED.search(sentence[max(0, at - 60) : at]):
+            told = told or found
+            continue
         return found
-    for i, name in enumerate(WEEKDAYS):
-        if re.search(rf"\b{name}\b", low):
-            back = (published.weekday() - i) % 7
-            if kind == "planned":
-                return published + timedelta(days=(i - published.weekday()) % 7)  # "will visit on Sunday", on a Sunday
-            return published - timedelta(days=back)
+    if told is not None and _DAY_BEFORE.search(sentence):
+        return told - timedelta(days=1)
     return None
 
 

@@ -198,3 +198,14 @@ def test_a_meeting_that_was_held_with_the_participation_of_two_persons(annotator
             "Muttaqi, the Taliban Foreign Minister, and Zabihullah Mujahid regarding the upcoming UN-led Doha meeting.")
     assert [(m.kind, m.participants) for m in meetings(annotator, text, date(2024, 6, 30))] == [
         ("met", ("Amir Khan Muttaqi", "Zabihullah Mujahid"))]
+
+
+def test_the_day_news_was_told_is_not_the_day_of_the_meeting():
+    thursday = date(2021, 8, 12)
+    # c02 (RFE/RL), exactly as written: told on August 12 that they met "the previous day"
+    told = ("A Taliban spokesman told RFE/RL on August 12 that top Taliban figure Mullah Abdul Ghani Baradar met "
+            "with Turkmen Deputy Foreign Minister Vepa Hajiev and the Uzbek presidential envoy to Afghanistan, "
+            "Ismatulla Irgashev, in Qatar the previous day")
+    assert meeting_day(told, thursday, "met") == date(2021, 8, 11)
+    assert meeting_day("They met on Tuesday, a spokesman said on Wednesday.", thursday, "met") == date(2021, 8, 10)
+    assert meeting_day("They met in Doha, a spokesman said on Wednesday.", thursday, "met") is None
