@@ -262,9 +262,10 @@ def _catalog_files(con: duckdb.DuckDBPyConnection, tables: list[str]) -> int:
 
 def maintain(db: str, keep: timedelta, grace: timedelta, data_path: str | None = None) -> Maintenance:
     """Keep a store's data folder from growing with every commit: merge the small files that each writer's
-    commit leaves into larger ones (the smallest commits DuckLake keeps in its catalog, and they stay there), expire the snapshots older than `keep` (time travel to them ends there),
-    then delete the files that expired snapshots and merges left behind, once they have waited `grace` (a
-    reader that started before may still be scanning them). Every table's rows and checksum are checked
+    commit leaves into larger ones (the smallest commits DuckLake keeps in its catalog, and they stay there),
+    expire the snapshots older than `keep` (time travel to them ends there), then delete the files that
+    expired snapshots and merges left behind, once they have waited `grace` (a reader that started before may
+    still be scanning them). Every table's rows and checksum are checked
     to be the same after as before; a difference is an error that names the table."""
     check_spec(db)
     if keep < timedelta(0) or grace < timedelta(0):

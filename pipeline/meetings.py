@@ -107,8 +107,10 @@ def modality(before: str, predicates: Predicates) -> str | None:
 _LIGHT_VERBS = ("hold", "pay", "have", "make", "attend", "join", "conduct")
 
 
-_REPORTED = re.compile(  # a date right after this is when the news was told, not when the meeting was
-    r"\b(?:said|says|told(?:\s+[\w/.&'’-]+){0,3}|announced|reported|tweeted|stated|added|confirmed|wrote)"
+_REPORTED = re.compile(  # a date right after this is when the news was told, not when the meeting was ("told
+    # RFE/RL on", "told the BBC on"; not "told reporters they met on")
+    r"\b(?:said|says|told(?:\s+(?!(?:that|he|she|they|we|it|i)\b)[\w/.&'’-]+){0,2}|announced|reported|tweeted|stated|"
+    r"added|confirmed|wrote)"
     r"(?:\s+(?:late|early))?\s+(?:on\s+)?$", re.I)
 _DAY_BEFORE = re.compile(r"\b(?:the\s+previous\s+day|the\s+day\s+before)\b", re.I)
 

@@ -209,3 +209,4 @@ def test_the_day_news_was_told_is_not_the_day_of_the_meeting():
     assert meeting_day(told, thursday, "met") == date(2021, 8, 11)
     assert meeting_day("They met on Tuesday, a spokesman said on Wednesday.", thursday, "met") == date(2021, 8, 10)
     assert meeting_day("They met in Doha, a spokesman said on Wednesday.", thursday, "met") is None
+    assert meeting_day("A spokesman told reporters they met on Tuesday.", thursday, "met") == date(2021, 8, 10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -264,7 +263,7 @@ def test_backfill_reprocess_from_the_command_line(tmp_path):
 
 def _real_sentence(name: str, words: str) -> str:
     """The sentence of a real labelled article (tests/data/real/) that holds `words`, exactly as written."""
-    text = tomllib.loads((REAL_DIR / f"{name}.toml").read_text(encoding="utf-8"))["text"]
+    text = sys.modules["real_set"].load_article(REAL_DIR / f"{name}.toml").text  # loaded by eval_nlp
     at = text.index(words)
     start = max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
     return text[start : text.index(".", at) + 1].strip()
