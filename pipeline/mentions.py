@@ -2,10 +2,15 @@
 
 1. Candidates: registry aliases (the entity ruler's), registry short forms (surnames), and the model's own
    entities, persons trimmed to the name (`pipeline.names`); names in journalists' credits are left out;
-   a person the registry knows under a slightly different spelling is that registry actor.
+   a person the registry knows under a slightly different spelling is that registry actor. The model's
+   persons either side of a name particle are one ("Bakht" + "ul" + "Rahman Sharofat"); a short form with
+   more name after it is that longer name ("Sadiq Khan", "Nadim Anjum"); a model's person that qualifies a
+   noun after "the" or comes before ", which" is a thing ("the Jaffer Express hijacking"), one written
+   before a place noun anywhere in the article a place ("Spin Buldak border").
 2. Persons under several forms are one: a surname or a shorter form ("Muttaqi", "Khan Muttaqi", "Mr
    Stanikzai") is the person whose fuller name the article gives anywhere, before or after; a registry
-   surname preceded by another first name is someone else ("Sediqa Amiri" is not Rina Amiri).
+   surname preceded by another first name is someone else ("Sediqa Amiri" is not Rina Amiri); a lone word
+   that starts one person's full name is that person ("Wang" for Wang Yi).
 3. Roles (`pipeline.roles`): a role phrase next to a name binds the role to that person for the article
    ("Norway's foreign minister, Anniken Huitfeldt"); a role phrase alone is the one person the article or
    the registry gives that role and whose state fits the role's qualifier ("the Norwegian foreign minister"
@@ -19,13 +24,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from pipeline.names import NOT_NAME_START, NearNames, edits, fold, in_credit, is_common, trim_person
+from pipeline.names import NAME_PARTICLES, NOT_NAME_START, NearNames, edits, fold, in_credit, is_common, trim_person
 from pipeline.quotes import NamedSpan
 from pipeline.institutions import Institutions
 from pipeline.roles import RoleBook, RoleMatch
 
 SHORT_FORM = "short-form::"
 PERSON_KIND = "person"
+THING_RELATIVES = ("which", "where")  # ", which" and ", where" follow things and places, never persons
 
 
 @dataclass
@@ -55,14 +61,18 @@ class MentionResolver:
         self.near = near
         self.roles = roles
         self.title_before = title_before  # (doc, token index) -> True when the token is a title word
+        nouns = "|".join(re.escape(n) for n in sorted(language.place_nouns, key=len, reverse=True))
+        self.place_noun_after = re.compile(r"\s+(?:" + nouns + r")\b", re.IGNORECASE)  # "Spin Buldak| border"
 
     # 1. candidates -----------------------------------------------------------------------------
     def candidates(self, doc: Doc, text: str, ents: list[Span]) -> list[Candidate]:
         found = []
+        ents = join_at_particles(doc, ents)
         taken = {i for e in ents for i in range(e.start, e.end)}
         places = {e.text for e in ents if e.label_ in ("GPE", "LOC", "FAC")}
+        past = 0  # tokens before this are in a candidate already ("Sadiq" took the model's "Khan" after it)
         for ent in ents:
-            if in_credit(text, ent.start_char, self.language):
+            if ent.start < past or in_credit(text, ent.start_char, self.language):
                 continue
             entity_id = ent.ent_id_
             previous = found[-1] if found else None
@@ -73,6 +83,17 @@ class MentionResolver:
                 span = doc[previous.start : ent.end]
                 found[-1] = Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
                                       self.near.find(span.text))
+                continue
+            if entity_id.startswith(SHORT_FORM) and (after := self.name_after_short_form(doc, ent)) > ent.end:
+                # "Sadiq Khan" is Mohammad Sadiq Khan, "Nadim Anjum" is not Neda Mohammad Nadim
+                span = doc[ent.start : after]
+                actor = entity_id[len(SHORT_FORM):]
+                same = any(_part_of(fold(span.text).split(), fold(alias).split())
+                           for alias in self.actors[actor].aliases)
+                found.append(Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
+                                       actor if same else self.near.find(span.text)))
+                taken.update(range(ent.end, after))
+                past = after
                 continue
             if entity_id.startswith(SHORT_FORM):
                 before = doc[ent.start - 1] if ent.start > 0 else None
@@ -102,6 +123,8 @@ class MentionResolver:
                 if trimmed is None:
                     continue
                 start, end = self.extend_left(doc, *trimmed, taken)
+                if self.names_a_thing(doc, start, end):
+                    continue
                 if self.is_place(doc, start, end, places):
                     found.append(Candidate(start, end, doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text),
                                            doc[start:end].text, "GPE", None))
@@ -129,6 +152,16 @@ class MentionResolver:
             end += 1
         return end
 
+    def name_after_short_form(self, doc: Doc, ent: Span) -> int:
+        """Where a name that starts with a registry short form ends: after the model's person right after it
+        ("Sadiq" + "Khan"), else after capitalised words that go on from it (`name_goes_on`: "Nadim" + "Anjum")."""
+        following = doc[ent.end] if ent.end < len(doc) else None
+        if following is None or "\n" in doc[ent.end - 1].whitespace_:
+            return ent.end
+        if following.ent_type_ == "PERSON" and following.ent_iob_ == "B" and not following.ent_id_:
+            return _entity_end(doc, following.i) + 1
+        return self.name_goes_on(doc, ent)
+
     def extend_left(self, doc: Doc, start: int, end: int, taken: set[int]) -> tuple[int, int]:
         """A name the model cut short: "Syed Naveed" before "Qamar", capitalised words that are not English
         words, titles or demonyms, nor part of another entity, up to three of them."""
@@ -141,10 +174,24 @@ class MentionResolver:
             start -= 1
         return start, end
 
+    def names_a_thing(self, doc: Doc, start: int, end: int) -> bool:
+        """A PERSON of the model that names a thing: a name between "the" and a common noun it qualifies ("the
+        Jaffer Express hijacking", "the Sistan wetlands", "the Mes Aynak copper mine"), or followed by ", which"
+        or ", where", which never follow a person ("from Helmad, which flows ...")."""
+        before = doc[start - 1].lower_ if start > 0 else ""
+        after = doc[end] if end < len(doc) else None
+        if after is None:
+            return False
+        if before == "the" and after.is_alpha and after.is_lower and is_common(after.text, self.common) \
+                and after.lower_ not in self.language.titles:
+            return True
+        return after.text == "," and end + 1 < len(doc) and doc[end + 1].lower_ in THING_RELATIVES
+
     def is_place(self, doc: Doc, start: int, end: int, places: set[str]) -> bool:
         """A PERSON of the model that is a place: after "in", "near", "the people of", ..., before "district",
-        "border", "check post", ..., listed next to a place ("Faisalabad, Rahimyar Khan and Multan"), or
-        tagged a place elsewhere in the same article."""
+        "border", "check post", ..., listed next to a place ("Faisalabad, Rahimyar Khan and Multan"), tagged a
+        place elsewhere in the same article, or written before a place noun anywhere in it ("between Chaman
+        and Spin Buldak" where the article has "the Chaman-Spin Buldak border crossing")."""
         lang = self.language
         before = doc[start - 1].lower_ if start > 0 else ""
         after = doc[end].lower_ if end < len(doc) else ""
@@ -152,7 +199,17 @@ class MentionResolver:
         preceding = doc[max(0, start - 3) : start].text.lower()
         return (before in lang.locatives or after in lang.place_nouns or after_two in lang.place_nouns
                 or any(preceding.endswith(phrase) for phrase in lang.place_before)
-                or doc[start:end].text in places or self.listed_with_places(doc, start, end))
+                or doc[start:end].text in places or self.listed_with_places(doc, start, end)
+                or self.before_place_noun(doc.text, doc[start:end].text))
+
+    def before_place_noun(self, text: str, name: str) -> bool:
+        """Whether the article writes `name` right before a place noun somewhere ("Spin Buldak border")."""
+        at = text.find(name)
+        while at >= 0:
+            if (at == 0 or not text[at - 1].isalnum()) and self.place_noun_after.match(text, at + len(name)):
+                return True
+            at = text.find(name, at + 1)
+        return False
 
     @staticmethod
     def listed_with_places(doc: Doc, start: int, end: int) -> bool:
@@ -222,6 +279,8 @@ class MentionResolver:
             matches = {(a, n): at for w, a, n, at in fulls if len(w) > len(words) and _part_of(words, w)}
             if not matches and len(words) == 1 and len(words[0]) >= 6:  # "Mutaqqi" for Muttaqi
                 matches = {(a, n): at for w, a, n, at in fulls if len(w) > 1 and edits(words[0], w[-1], 1) <= 1}
+            if not matches and len(words) == 1 and not c.short_of:
+                matches = _first_name_of(words[0], fulls)
             if not matches and len(words) > 1:
                 c.name = longest.get(c.surface, c.surface)
                 continue
@@ -308,6 +367,22 @@ class MentionResolver:
         return list(unique.values())
 
 
+def join_at_particles(doc: Doc, ents: list[Span]) -> list[Span]:
+    """The model's persons either side of a name particle are one name: "Mullah Bakht" + "ul" + "Rahman
+    Sharofat" is Mullah Bakht ul Rahman Sharofat."""
+    joined: list[Span] = []
+    for ent in ents:
+        previous = joined[-1] if joined else None
+        if previous is not None and ent.label_ == previous.label_ == "PERSON" and not ent.ent_id_ \
+                and not previous.ent_id_ and ent.start == previous.end + 1 \
+                and doc[previous.end].lower_ in NAME_PARTICLES and "\n" not in doc[previous.end - 1].whitespace_ \
+                and "\n" not in doc[previous.end].whitespace_:
+            joined[-1] = Span(doc, previous.start, ent.end, label="PERSON")
+        else:
+            joined.append(ent)
+    return joined
+
+
 def _longest_first(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Overlapping matches: the longest ("ministry of foreign affairs" over "foreign affairs ministry" inside it)."""
     chosen: list[tuple[int, int, str]] = []
@@ -316,6 +391,13 @@ def _longest_first(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, 
             continue
         chosen.append(m)
     return chosen
+
+
+def _first_name_of(word: str, fulls: list[tuple[list[str], str | None, str, int]]) -> dict:
+    """The one person of the article whose name starts with `word` and who is the only one: a family name
+    written first ("Wang" for Wang Yi), or a person known by the first name. Two such people: nobody."""
+    found = {(a, n): at for w, a, n, at in fulls if len(w) > 1 and w[0] == word}
+    return found if len({n for _a, n in found}) == 1 else {}
 
 
 def _part_of(short: list[str], full: list[str]) -> bool:
