@@ -6,11 +6,14 @@
    persons either side of a name particle are one ("Bakht" + "ul" + "Rahman Sharofat"); a short form with
    more name after it is that longer name ("Sadiq Khan", "Nadim Anjum"); a model's person that qualifies a
    noun after "the" or comes before ", which" is a thing ("the Jaffer Express hijacking"), one written
-   before a place noun anywhere in the article a place ("Spin Buldak border").
+   before a place noun anywhere in the article a place ("Spin Buldak border"); an honorific written after a
+   registry person's name is no one else ("Mullah Baradar Akhund").
 2. Persons under several forms are one: a surname or a shorter form ("Muttaqi", "Khan Muttaqi", "Mr
    Stanikzai") is the person whose fuller name the article gives anywhere, before or after; a registry
    surname preceded by another first name is someone else ("Sediqa Amiri" is not Rina Amiri); a lone word
-   that starts one person's full name is that person ("Wang" for Wang Yi).
+   that starts one person's full name is that person ("Wang" for Wang Yi); a registry surname with a title
+   anywhere ("spokesman Mujahid") is the registry's person in every mention, unless the article names
+   someone else of that surname in full ("Obaidullah Nizamani ... Mr. Nizamani").
 3. Roles (`pipeline.roles`): a role phrase next to a name binds the role to that person for the article
    ("Norway's foreign minister, Anniken Huitfeldt"); a role phrase alone is the one person the article or
    the registry gives that role and whose state fits the role's qualifier ("the Norwegian foreign minister"
@@ -76,11 +79,16 @@ class MentionResolver:
                 continue
             entity_id = ent.ent_id_
             previous = found[-1] if found else None
+            if self.honorific_after(doc, previous, ent):
+                continue  # "Mullah Baradar Akhund": how he is addressed, not Mullah Mohammad Hassan Akhund
             if entity_id.startswith(SHORT_FORM) and previous is not None and previous.label == "PERSON" \
                     and previous.end == ent.start and not previous.actor and not previous.short_of \
                     and "\n" not in doc[ent.start - 1].whitespace_:
                 # "Sifatullah" then the registry surname "Qureshi": one person, who is not Shah Mahmood Qureshi
-                span = doc[previous.start : ent.end]
+                start = previous.start
+                while start < ent.start and self.title_before(doc, start):
+                    start += 1  # "Molvi Muhammad" + "Yaqub": Muhammad Yaqub
+                span = doc[start : ent.end]
                 found[-1] = Candidate(span.start, span.end, span.start_char, span.end_char, span.text, "PERSON",
                                       self.near.find(span.text))
                 continue
@@ -139,14 +147,24 @@ class MentionResolver:
                                        name=state))  # "Afghan officials": the word stands for Afghanistan
         return found
 
+    def honorific_after(self, doc: Doc, previous: Candidate | None, ent: Span) -> bool:
+        """Whether `ent` is only an honorific written right after a registry person's name, on the same line:
+        "Mullah Baradar Akhund", "Muttaqi Sahib" (a registry short form or the model's person of its own else)."""
+        if previous is None or previous.label != "PERSON" or previous.end != ent.start or not previous.actor \
+                or self.actors[previous.actor].kind != PERSON_KIND or "\n" in doc[ent.start - 1].whitespace_:
+            return False
+        return all(token.lower_ in self.language.honorifics for token in ent)
+
     def name_goes_on(self, doc: Doc, ent: Span) -> int:
         """Where a registry person's name really ends: after capitalised words that go on from it on the
-        same line and are no English words, titles or other entities ("Mohammad Sadiq" + "Akif Mahajer")."""
+        same line and are no English words, titles, honorifics or other entities ("Mohammad Sadiq" + "Akif
+        Mahajer", but not "Abdul Ghani Baradar" + "Akhun")."""
         end = ent.end
         while end < len(doc) and end - ent.end < 3:
             token = doc[end]
             if token.ent_type_ or not token.is_alpha or not token.text[:1].isupper() or "\n" in doc[end - 1].whitespace_ \
                     or is_common(token.text, self.common) or token.lower_ in self.language.titles \
+                    or token.lower_ in self.language.honorifics \
                     or token.lower_ in self.language.not_persons:
                 break
             end += 1
@@ -236,6 +254,7 @@ class MentionResolver:
     # 2. one person, several forms ---------------------------------------------------------------
     def resolve_persons(self, cands: list[Candidate]) -> None:
         named = {c.actor for c in cands if c.actor}
+        titled = {c.short_of for c in cands if c.short_of and c.titled}  # "Foreign Minister Muttaqi" anywhere
         # the full forms: registry persons by canonical name, others by their longest written form
         fulls: list[tuple[list[str], str | None, str, int]] = []  # (folded words, actor, name, char)
         for c in cands:
@@ -273,10 +292,13 @@ class MentionResolver:
             words = fold(c.surface).split()
             if not words:
                 continue
-            if c.short_of and (c.short_of in named or c.titled):
-                c.actor = c.name = c.short_of  # after the full name, or with a title: "President Raisi"
-                continue
             matches = {(a, n): at for w, a, n, at in fulls if len(w) > len(words) and _part_of(words, w)}
+            if c.short_of and (c.short_of in named or (c.short_of in titled and not matches)):
+                # the registry's person when named in full, or with a title anywhere in the article ("President
+                # Raisi"), unless the article names someone else of that surname in full: "Obaidullah Nizamani
+                # ... Mr. Nizamani" is not the registry's Nizamani
+                c.actor = c.name = c.short_of
+                continue
             if not matches and len(words) == 1 and len(words[0]) >= 6:  # "Mutaqqi" for Muttaqi
                 matches = {(a, n): at for w, a, n, at in fulls if len(w) > 1 and edits(words[0], w[-1], 1) <= 1}
             if not matches and len(words) == 1 and not c.short_of:
@@ -384,13 +406,13 @@ def join_at_particles(doc: Doc, ents: list[Span]) -> list[Span]:
 
 
 def _longest_first(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Overlapping matches: the longest ("ministry of foreign affairs" over "foreign affairs ministry" inside it)."""
+    """Overlapping matches: the longest, wherever it starts ("ministry of foreign affairs" over "foreign affairs
+    ministry" inside it, and over "the ministry" that starts a word before it), in text order."""
     chosen: list[tuple[int, int, str]] = []
-    for m in sorted(matches, key=lambda m: (m[0], m[0] - m[1])):
-        if chosen and m[0] < chosen[-1][1]:
-            continue
-        chosen.append(m)
-    return chosen
+    for m in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+        if not any(m[0] < c[1] and c[0] < m[1] for c in chosen):
+            chosen.append(m)
+    return sorted(chosen)
 
 
 def _first_name_of(word: str, fulls: list[tuple[list[str], str | None, str, int]]) -> dict:

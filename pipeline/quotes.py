@@ -53,6 +53,7 @@ class NamedSpan:
     actor: str | None  # canonical registry actor
     surface: str  # as written
     name: str  # how to call the speaker: the actor, or the full name introduced earlier, or the surface
+    role: bool = False  # a role phrase that names the person ("the spokesman"), not the name itself
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -89,16 +90,21 @@ def _clause_before(text: str, start: int, floor: int) -> tuple[int, int]:
 
 
 def _speaker_in(
-    text: str, lo: int, hi: int, side: str, spans: list[NamedSpan], last: NamedSpan | None
+    text: str, lo: int, hi: int, side: str, spans: list[NamedSpan], last: NamedSpan | None, own: bool = True
 ) -> NamedSpan | str | None:
-    """The speaker named in one attribution clause, next to the speech verb nearest the quote."""
+    """The speaker named in one attribution clause, next to the speech verb nearest the quote; `own`: the
+    clause is the quote's own (next to it), not one of a paragraph before."""
     clause = text[lo:hi]
     verbs = list(_VERB.finditer(clause))
     if not verbs:
         return None
     verb = verbs[-1] if side == "before" else verbs[0]
     verb_start, verb_end = lo + verb.start(), lo + verb.end()
-    inside = [s for s in spans if s.start >= lo and s.end <= hi and _can_speak(text, s, verb_start, verb_end)]
+    # a person told, or through whom it was said, is not the speaker under a role either ("posted by X, a spokesman")
+    told = {s.name for s in spans if s.start >= lo and s.end <= hi and s.label == "PERSON" and not s.role
+            and _told(text, s) and not _ACCORDING.search(text, max(0, s.start - 16), s.start)}
+    inside = [s for s in spans if s.start >= lo and s.end <= hi and s.name not in told
+              and _can_speak(text, s, verb_start, verb_end, own)]
     if verb.group(0).lower() == "according to":
         after = [s for s in inside if s.start >= verb_end]
         people = [s for s in after if s.label == "PERSON"]
@@ -126,21 +132,35 @@ def _speaker_in(
 
 _RECIPIENT = re.compile(r"\b(?:told|to|on|via|with|in|from|by)\s+(?:the\s+)?$", re.I)
 _SUBJECT_GAP = re.compile(r"^[\s,]*(?:(?:has|have|had|also|then|later|further|again|on \w+day)\s+)*$", re.I)
+_POSSESSIVE = re.compile(r"['’]s?\b")
+_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?$", re.I)
+_PRONOUN_SUBJECT = re.compile(r"\b(?:he|she|they|it|we)\s+(?:also\s+)?$", re.I)
 
 
-def _can_speak(text: str, span: NamedSpan, verb_start: int, verb_end: int) -> bool:
+def _told(text: str, span: NamedSpan) -> bool:
+    """Whether the name is the one told, or the one through whom it was said ("told Reuters", "said on X",
+    "in a video posted by X")."""
+    return bool(_RECIPIENT.search(text[max(0, span.start - 12) : span.start]))
+
+
+def _can_speak(text: str, span: NamedSpan, verb_start: int, verb_end: int, own: bool = True) -> bool:
     """Whether a name in an attribution clause can be the speaker: a person anywhere in it, but not the one
     told ("told Reuters", "said on X"); an organisation or a state only as the verb's subject ("the ministry
-    said", "Pakistan's Foreign Office said") or right after it ("said the ministry"); a nationality never."""
+    said", "Pakistan's Foreign Office said") or right after it ("said the ministry"), but not as the owner of
+    what follows ("repeated Beijing's call": Beijing is not who repeated it), nor, in the quote's `own`
+    clause, when the verb has a pronoun for its subject ("He said China was “...”": China is what he spoke of);
+    a nationality never."""
     if span.label == "NORP":
         return False
-    if _RECIPIENT.search(text[max(0, span.start - 12) : span.start]):
+    if _told(text, span):
         return False
     if span.label == "PERSON":
         return True
     if span.end <= verb_start:
         return bool(_SUBJECT_GAP.match(text[span.end : verb_start]))
-    return span.start >= verb_end and not text[verb_end : span.start].strip(" ,").replace("the", "").strip()
+    return span.start >= verb_end and not text[verb_end : span.start].strip(" ,").replace("the", "").strip() \
+        and not _POSSESSIVE.match(text, span.end) \
+        and not (own and _PRONOUN_SUBJECT.search(text, max(0, verb_start - 12), verb_start))
 
 
 def _surname_next_to(text: str, verb_start: int, verb_end: int, spans: list[NamedSpan], lo: int) -> NamedSpan | None:
@@ -182,7 +202,7 @@ def _paragraph_speaker(
             return last
         for verb in reversed(list(_VERB.finditer(text, lo, hi))):
             clause_lo = max(lo, verb.start() - MAX_CLAUSE)
-            speaker = _speaker_in(text, clause_lo, min(hi, verb.end() + 60), "before", spans, None)
+            speaker = _speaker_in(text, clause_lo, min(hi, verb.end() + 60), "before", spans, None, own=False)
             if isinstance(speaker, NamedSpan):
                 return speaker
     return None

@@ -162,6 +162,7 @@ class RoleBook:
         persons = [c for c in cands if c.label == "PERSON" and c.name]
         covered = {i for c in persons for i in range(c.start, c.end)}
         others = {i for c in cands if c.label != "PERSON" for i in range(c.start, c.end)}
+        others_end = {c.start: c.end for c in cands if c.label != "PERSON"}
         named = {c.actor for c in cands if c.actor}
         bindings: list[Binding] = []
         bound: list = []
@@ -172,7 +173,7 @@ class RoleBook:
             qualifier = self.qualifier(doc, match, cands)
             if qualifier not in self.actors:
                 qualifier = None  # "Caretaker" taken for an organisation: no state or body the registry knows
-            person = self._next_to(doc, match, persons)
+            person = self._next_to(doc, match, persons, others_end)
             if person is not None and qualifier is not None and person.actor in self.actors \
                     and not self.fits(qualifier, person.actor):
                 person = None  # "the US Secretary of State, Hamdullah Fitrat, ...": not his role, whoever holds it
@@ -184,7 +185,8 @@ class RoleBook:
         found = []
         for match, person in bound:  # the role next to its person names them too ("X, the envoy, said")
             span = _with_article(doc, match, others)
-            found.append(NamedSpan(span.start_char, span.end_char, "PERSON", person.actor, span.text, person.name))
+            found.append(NamedSpan(span.start_char, span.end_char, "PERSON", person.actor, span.text, person.name,
+                                   role=True))
         for match, qualifier in alone:
             if _indefinite(doc, match):
                 continue  # "a Pakistani official said": someone the article does not name
@@ -205,12 +207,22 @@ class RoleBook:
                         options[p.name] = p.actor
             if len(options) == 1:
                 [(name, actor)] = options.items()
-                found.append(NamedSpan(span.start_char, span.end_char, "PERSON", actor, span.text, name))
+                found.append(NamedSpan(span.start_char, span.end_char, "PERSON", actor, span.text, name, role=True))
         return found
 
     @staticmethod
-    def _next_to(doc: Doc, match: RoleMatch, persons):
-        """The person a role phrase is a title or an apposition of, if any."""
+    def _next_to(doc: Doc, match: RoleMatch, persons, others_end: dict[int, int] | None = None):
+        """The person a role phrase is a title or an apposition of, if any; a title may name its state before
+        the person ("Minister of Foreign Affairs of Turkey Mevlut Cavusoglu": `others_end`, where each
+        organisation or state that starts at a token ends)."""
+        start = match.end + 1
+        if others_end and match.end + 1 < len(doc) and doc[match.end].lower_ == "of":
+            start += doc[start].lower_ == "the"
+            state_end = others_end.get(start)
+            if state_end is not None:
+                titled = next((p for p in persons if p.start == state_end), None)
+                if titled is not None:
+                    return titled
         for p in persons:
             if p.start == match.end or (p.start == match.end + 1 and doc[match.end].text == ","):
                 return p  # "Foreign Minister Anniken Huitfeldt", "the spokesman, Zabihullah Mujahid"
