@@ -563,8 +563,22 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered) + 0.5) - 1))]
 
 
-def run(db: Path, reps: int, only: str | None) -> dict:
+def run(db: Path | str, reps: int, only: str | None) -> dict:
+    """Time every query on `db`: a DuckDB file, or a DuckLake store (`ducklake:postgres:...`, read as
+    `newsmon sql` and the dashboard read one: pipeline/lake.py `reader`)."""
+    if str(db).startswith("ducklake:"):
+        from pipeline import lake
+
+        with lake.reader(str(db)) as con:
+            return _run(con, reps, only)
     con = duckdb.connect(str(db), read_only=True)  # as store.reader opens it, kept open (warm)
+    try:
+        return _run(con, reps, only)
+    finally:
+        con.close()
+
+
+def _run(con: duckdb.DuckDBPyConnection, reps: int, only: str | None) -> dict:
     first, last = con.execute("SELECT MIN(day), MAX(day) FROM article_list").fetchone()
     sources = [r[0] for r in con.execute("SELECT DISTINCT source FROM article_list ORDER BY source").fetchall()]
     actors = [r[0] for r in con.execute(
@@ -620,7 +634,6 @@ def run(db: Path, reps: int, only: str | None) -> dict:
             time_all(setting, [(f"profile ({role}, {who}): {name}", views, sql, params)
                                for name, views, sql, params in profile_queries(start, end, chosen, who, shown, aliases.get(who))])
     time_all("whole database", summary_queries())
-    con.close()
     return {"queries": results, "per_view": per_view(results), "profiles": profiles}
 
 

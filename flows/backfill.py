@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 import flows  # noqa: F401  (telemetry off before prefect loads)
 from flows.ingest import evaluate_alerts, leave_report, prepare, summarise
 from flows.runners import warm_workers
+from pipeline import store
 from pipeline.alerts import load_alerts
 from pipeline.backfill import (
     DayPlan,
@@ -189,7 +190,8 @@ def backfill_flow(
     """Bring in the window's articles found in the sitemaps (only those not stored), day by day; then evaluate
     the alert rules over the days it touched (the whole window when reprocessing)."""
     first, last = resolve_window(start, end)
-    db_path = Path(db or os.environ.get("NEWSMON_DB") or DEFAULT_DB)
+    db_path = db or os.environ.get("NEWSMON_DB") or DEFAULT_DB
+    db_path = db_path if store.is_store(db_path) else Path(db_path)
     config = load_config(Path(sources_file or os.environ.get("NEWSMON_SOURCES") or DEFAULT_SOURCES))
     rules = load_alerts(Path(alerts) if alerts else None)
     warm_workers(config.settings)
@@ -204,8 +206,7 @@ def backfill_flow(
         discoveries = [keep_unstored(ingest, s, f.result(), first, last) for s, f in zip(chosen, futures)]
         sitemap_failures = [(f, d.source) for d in discoveries for f in d.failures]
         if sitemap_failures:
-            with ingest.writer() as w:
-                w.record_failures(run_id, sitemap_failures)
+            store.write(ingest.db_path, lambda w: w.record_failures(run_id, sitemap_failures))
         plans = plan_days(ingest, discoveries, first, last)
         progress = DayProgress(len(plans), show_progress)
 

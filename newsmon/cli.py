@@ -35,8 +35,8 @@ def _db_path(value: str | None, create_default_folder: bool, lake: bool = False)
     value = value or os.environ.get("NEWSMON_DB")
     if value and value.startswith("ducklake:"):
         if not lake:
-            raise UsageError("this command writes a DuckDB file; a DuckLake store is filled by `newsmon storage "
-                             "copy` and read by `newsmon sql` and `newsmon dashboard` (docs/scaling.md)")
+            raise UsageError("this command takes a DuckDB file; a DuckLake store is written by `newsmon run` and "
+                             "`newsmon backfill` and read by `newsmon sql` and `newsmon dashboard` (docs/scaling.md)")
         return value
     if value:
         return Path(value)
@@ -122,7 +122,7 @@ def _prefect_server(args, db: Path, warm=lambda: None) -> None:
         return
     from newsmon import serving
 
-    home = serving.kept_server_home(db)
+    home = serving.kept_server_home(db if isinstance(db, Path) else DEFAULT_DB)  # a store's: data/ here
     try:
         api_url, started = serving.ensure_kept_server(home, before_start=warm)
     except serving.ServeError as exc:
@@ -133,9 +133,16 @@ def _prefect_server(args, db: Path, warm=lambda: None) -> None:
     os.environ["PREFECT_API_URL"] = api_url
 
 
+def _data_path(args) -> None:
+    """--data-path: a DuckLake store's data folder, for this process and the workers it starts."""
+    if getattr(args, "data_path", None):
+        os.environ["NEWSMON_DATA_PATH"] = args.data_path
+
+
 def cmd_run(args) -> int:
     choice = _runner_choice(args)
-    db = _db_path(args.db, create_default_folder=True)
+    db = _db_path(args.db, create_default_folder=True, lake=True)
+    _data_path(args)
     sources = _sources_path(args.sources)
     config = _load_config(sources)  # a bad sources file stops here, before anything is written
     alerts = _alerts_path(args.alerts)
@@ -168,7 +175,8 @@ def _window(args) -> tuple[date, date]:
 def cmd_backfill(args) -> int:
     start, end = _window(args)
     choice = _runner_choice(args)
-    db = _db_path(args.db, create_default_folder=True)
+    db = _db_path(args.db, create_default_folder=True, lake=True)
+    _data_path(args)
     sources = _sources_path(args.sources)
     config = _load_config(sources)
     names = {s.name for s in config.sources}
@@ -182,7 +190,7 @@ def cmd_backfill(args) -> int:
         "end": str(end),
         "sources": args.source or None,
         "reprocess": args.reprocess,
-        "db": str(db.resolve()),
+        "db": db if isinstance(db, str) else str(db.resolve()),
         "sources_file": str(sources.resolve()),
     }
     if alerts:
@@ -212,7 +220,8 @@ def cmd_serve(args) -> int:
     except CronSimError as exc:
         raise UsageError(f"--cron {args.cron!r} is not a cron expression: {exc}") from None
     choice = _runner_choice(args)
-    db = _db_path(args.db, create_default_folder=True)
+    db = _db_path(args.db, create_default_folder=True, lake=True)
+    _data_path(args)
     sources = _sources_path(args.sources)
     _load_config(sources)
     alerts = _alerts_path(args.alerts)
@@ -236,14 +245,16 @@ def cmd_deploy(args) -> int:
         CronSim(args.cron, datetime.now())
     except CronSimError as exc:
         raise UsageError(f"--cron {args.cron!r} is not a cron expression: {exc}") from None
-    db = _db_path(args.db, create_default_folder=True)
+    db = _db_path(args.db, create_default_folder=True, lake=True)
+    _data_path(args)
     sources = _sources_path(args.sources)
     _load_config(sources)
     alerts = _alerts_path(args.alerts)
     _check_writable_db(db)
     os.environ.update({"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
     try:
-        names = deploy_to_pool(args.pool, args.cron, db.resolve(), sources.resolve(), alerts)
+        names = deploy_to_pool(args.pool, args.cron, db if isinstance(db, str) else db.resolve(), sources.resolve(),
+                               alerts)
     except ServeError as exc:
         raise UsageError(str(exc)) from None
     print(f"Deployments {', '.join(repr(n) for n in names)} on work pool '{args.pool}' of {os.environ['PREFECT_API_URL']}")
@@ -345,8 +356,7 @@ def cmd_alerts_evaluate(args) -> int:
     db = _db_path(args.db, create_default_folder=False)
     config = load_alerts(Path(args.alerts) if args.alerts else None)
     store.prepare(db)
-    with store.writer(db) as w:
-        found = evaluate(w.con, config, "", (start, end))
+    found = store.write(db, lambda w: evaluate(w.con, config, "", (start, end)))
     for alert in found.new:
         print(f"{alert.rule}: {alert.detail}")
     for error in found.errors:
@@ -529,8 +539,13 @@ def build_parser() -> argparse.ArgumentParser:
         )
         return p
 
-    p = add_server_choice(add_alerts(add_runner(
-        add("run", "one ingest pass over every feed of every source (what the schedule runs)"))))
+    def add_data_path(p):
+        p.add_argument("--data-path", metavar="DIR", help="a DuckLake store's data folder (default: "
+                       "$NEWSMON_DATA_PATH, else what its catalog says; needed to create a store)")
+        return p
+
+    p = add_data_path(add_server_choice(add_alerts(add_runner(
+        add("run", "one ingest pass over every feed of every source (what the schedule runs)")))))
     p.set_defaults(func=cmd_run)
     p = add("backfill", "bring in, or with --reprocess re-run extraction and NLP over, the articles of a date window")
     add_runner(p, "; given, the backfill runs here even when `newsmon serve` serves the backfill deployment")
@@ -542,19 +557,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-run extraction and NLP over the stored articles of the window, from their stored pages",
     )
-    add_server_choice(add_alerts(p))
+    add_data_path(add_server_choice(add_alerts(p)))
     p.set_defaults(func=cmd_backfill)
     p = add("serve", "serve the Prefect deployments: the scheduled ingest and the manual backfill")
     p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
     p.add_argument("--prefect-port", type=int, default=4200, help="port of the local Prefect server (default 4200)")
     add_runner(p, "; for every run of the served deployments")
-    add_alerts(p)
+    add_data_path(add_alerts(p))
     p.set_defaults(func=cmd_serve)
     p = add("deploy", "register the scheduled ingest and the manual backfill on a work pool of a shared Prefect "
             "server (PREFECT_API_URL), for `newsmon worker` processes on several machines")
     p.add_argument("--pool", required=True, help="the work pool (a process pool, made if missing)")
     p.add_argument("--cron", default="*/30 * * * *", help="schedule of the ingest (default: every 30 minutes)")
-    add_alerts(p)
+    add_data_path(add_alerts(p))
     p.set_defaults(func=cmd_deploy)
     p = sub.add_parser("worker", help="run a Prefect worker that takes the runs of a work pool (what each machine runs)",
                        description="run a Prefect process worker that takes the runs of a work pool of the shared "

@@ -71,8 +71,21 @@ KEPT_STATE = "server.json"
 KEPT_PORT = 4200  # Prefect's usual port, when free; another free port otherwise
 
 
-def kept_server_home(db: Path) -> Path:
-    return db.resolve().parent / "prefect"
+def kept_server_home(db: Path | str) -> Path:
+    """Where the kept local server of a database lives: beside a DuckDB file; for a DuckLake store, in ./data."""
+    return (Path("data") if _is_store(db) else Path(db).resolve().parent) / "prefect"
+
+
+def _is_store(db: Path | str) -> bool:
+    return str(db).startswith("ducklake:")
+
+
+def db_parameter(db: Path | str) -> str:
+    """The database as a flow parameter: a DuckDB file by its absolute path, a DuckLake store as given."""
+    return str(db) if _is_store(db) else str(Path(db).resolve())
+
+
+MAINTENANCE_DEPLOYMENT = "maintain-store/daily"
 
 
 def kept_server(home: Path) -> dict | None:
@@ -141,10 +154,11 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def served_flows(cron: str, db: Path, sources: Path, task_runner: str = "thread", dask_address: str | None = None):
-    """The two deployments as (flow, deployment options): the flows carry the chosen task runner, so they
+def served_flows(cron: str, db: Path | str, sources: Path, task_runner: str = "thread",
+                 dask_address: str | None = None):
+    """The deployments as (flow, deployment options): the flows carry the chosen task runner, so they
     are served as flow objects (a served run is that object in a subprocess, not a fresh import of the
-    module, which would lose the runner)."""
+    module, which would lose the runner). A DuckLake store gets a third, its daily maintenance."""
     from prefect.flows import EntrypointType
 
     from flows.backfill import backfill_flow
@@ -157,7 +171,7 @@ def served_flows(cron: str, db: Path, sources: Path, task_runner: str = "thread"
         dict(
             name="scheduled",
             cron=cron,
-            parameters={"db": str(db.resolve()), "sources": str(sources.resolve())},
+            parameters={"db": db_parameter(db), "sources": str(sources.resolve())},
             description="One ingest pass over every feed of every source.",
             entrypoint_type=EntrypointType.MODULE_PATH,
         ),
@@ -166,16 +180,23 @@ def served_flows(cron: str, db: Path, sources: Path, task_runner: str = "thread"
         backfill_flow.with_options(task_runner=runner),  # each run starts its own copy
         dict(
             name="manual",
-            parameters={"db": str(db.resolve()), "sources_file": str(sources.resolve())},
+            parameters={"db": db_parameter(db), "sources_file": str(sources.resolve())},
             description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
             entrypoint_type=EntrypointType.MODULE_PATH,
         ),
     )
-    return scheduled, manual
+    if not _is_store(db):
+        return scheduled, manual
+    from flows.maintain import DEFAULT_CRON, maintain_flow
+
+    maintenance = (maintain_flow, dict(name="daily", cron=DEFAULT_CRON, parameters={"db": str(db)},
+                                       description="Merge small files, expire old snapshots, delete what they leave.",
+                                       entrypoint_type=EntrypointType.MODULE_PATH))
+    return scheduled, manual, maintenance
 
 
 def serve(
-    cron: str, db: Path, sources: Path, prefect_port: int, task_runner: str = "thread", dask_address: str | None = None
+    cron: str, db: Path | str, sources: Path, prefect_port: int, task_runner: str = "thread", dask_address: str | None = None
 ) -> None:
     """Serve the deployments until interrupted; stop the local server if this started it."""
     server = None
@@ -210,6 +231,8 @@ def serve(
         where = f"the Dask cluster at {dask_address}" if dask_address else (
             "a temporary local Dask cluster per run" if task_runner == "dask" else "threads of each run's process")
         print(f"Tasks run on {where}; each run's process writes the database")
+        if _is_store(db):
+            print(f"Store maintenance: deployment '{MAINTENANCE_DEPLOYMENT}' daily")
         sys.stdout.flush()
         try:
             asyncio.run(runner.start())
@@ -278,7 +301,7 @@ def shared_server() -> str:
     return api_url
 
 
-def deploy_to_pool(pool: str, cron: str, db: Path, sources: Path, alerts: Path | None = None) -> list[str]:
+def deploy_to_pool(pool: str, cron: str, db: Path | str, sources: Path, alerts: Path | None = None) -> list[str]:
     """Register the two deployments on work pool `pool` (a process pool, made if missing) of the shared server:
     the scheduled ingest, at most one run at a time (a run due while one is running is cancelled: the next
     schedule picks up what it would have), and the manual backfill. The runs execute on whichever `newsmon
@@ -298,8 +321,11 @@ def deploy_to_pool(pool: str, cron: str, db: Path, sources: Path, alerts: Path |
             client.read_work_pool(pool)
         except ObjectNotFound:
             client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
-    common = {"db": str(db), **({"alerts": str(alerts)} if alerts else {})}
-    jobs = {"env": telemetry_off({})}
+    common = {"db": db_parameter(db), **({"alerts": str(alerts)} if alerts else {})}
+    env = telemetry_off({})
+    if _is_store(db) and os.environ.get("NEWSMON_DATA_PATH"):
+        env["NEWSMON_DATA_PATH"] = os.environ["NEWSMON_DATA_PATH"]  # the store's shared data folder
+    jobs = {"env": env}
     ingest = Flow.from_source(source=str(PROJECT_ROOT), entrypoint="flows/ingest.py:ingest_flow")
     ingest.deploy(
         name="scheduled", work_pool_name=pool, cron=cron, parameters={**common, "sources": str(sources)},
@@ -313,7 +339,18 @@ def deploy_to_pool(pool: str, cron: str, db: Path, sources: Path, alerts: Path |
         build=False, push=False, print_next_steps=False,
         description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
     )  # fmt: skip
-    return [INGEST_DEPLOYMENT, BACKFILL_DEPLOYMENT]
+    names = [INGEST_DEPLOYMENT, BACKFILL_DEPLOYMENT]
+    if _is_store(db):
+        from flows.maintain import DEFAULT_CRON
+
+        Flow.from_source(source=str(PROJECT_ROOT), entrypoint="flows/maintain.py:maintain_flow").deploy(
+            name="daily", work_pool_name=pool, cron=DEFAULT_CRON, parameters={"db": str(db)}, job_variables=jobs,
+            concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
+            build=False, push=False, print_next_steps=False,
+            description="Merge small files, expire old snapshots, delete what they leave.",
+        )  # fmt: skip
+        names.append(MAINTENANCE_DEPLOYMENT)
+    return names
 
 
 def worker_command(pool: str, name: str | None = None, limit: int | None = None) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.settings import PROJECT_ROOT, ConfigError, read_toml, unique_name
-from pipeline.store import SQL_ROOT, utcnow
+from pipeline.store import SQL_ROOT, transaction, utcnow
 
 DEFAULT_ALERTS = PROJECT_ROOT / "config" / "alerts.toml"
 KINDS = ("spike", "new_name", "meeting", "comention", "search")
@@ -393,8 +393,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, config: AlertConfig, run_id: str,
     horizon = today - timedelta(days=config.deliver_within_days) if config.deliver_within_days else None
     fired_at = utcnow()
     rules = {r.name: r for r in config.rules}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for a in new:
             con.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [a.alert_id, a.rule, a.kind, a.subject, fired_at, a.window_start, a.window_end, a.detail,
@@ -403,9 +402,5 @@ def evaluate(con: duckdb.DuckDBPyConnection, config: AlertConfig, run_id: str,
             for channel in rules[a.rule].channels or tuple(c.name for c in config.channels):
                 con.execute("INSERT INTO alert_deliveries VALUES (?, ?, ?, 0, NULL, NULL, NULL)",
                             [a.alert_id, channel, status])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return Evaluation(new=tuple(new), seen_before=len(set(ids) & known), rules=len(config.rules),
                       errors=tuple(errors))

@@ -5,8 +5,9 @@ The core calls `checkpoint(name)` at a few points of a run:
     "sitemap"  a sitemap (or a robots.txt naming sitemaps) has been fetched: backfill discovery
     "fetch"    a page of a batch has been fetched
     "nlp"      an article of a batch has been annotated
-    "write"    inside a batch's write transaction: its articles are inserted, their mentions, topics and
-               quotes not yet, nothing committed
+    "write"    inside a batch's write transaction: its articles are inserted (none, when none was fetched
+               or another writer stored them all), their mentions, topics and quotes not yet, nothing
+               committed
 
 With `NEWSMON_PAUSE_AT=<name>[:<nth>]` in the environment (nth counts from 1, default 1), the nth time the
 process reaches that point it writes a line to the file named by `NEWSMON_PAUSE_FILE` and stops itself

@@ -290,7 +290,7 @@ class Ingest:
 
     def __init__(self, config: Config, db_path: Path):
         self.config = config
-        self.db_path = Path(db_path)
+        self.db_path = db_path if store.is_store(db_path) else Path(db_path)
         self._domain: Domain | None = None
 
     def __enter__(self) -> Ingest:
@@ -313,13 +313,16 @@ class Ingest:
     # run bookkeeping ----------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
         store.prepare(self.db_path, self.config.settings.relevance_threshold)
-        with self.writer() as w, w.transaction():
-            w.sync_actors(registry_rows(self.domain.actors))
-            return w.start_run(flow)
+
+        def start(w: store.Writer) -> str:
+            with w.transaction():
+                w.sync_actors(registry_rows(self.domain.actors))
+                return w.start_run(flow)
+
+        return store.write(self.db_path, start)
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: str = "") -> None:
-        with self.writer() as w:
-            w.finish_run(run_id, status, counts, detail)
+        store.write(self.db_path, lambda w: w.finish_run(run_id, status, counts, detail))
 
     def new_by_source(self, run_id: str) -> dict[str, int]:
         with self.writer() as w:
@@ -329,8 +332,7 @@ class Ingest:
                ) -> tuple[Evaluation, DeliveryReport]:
         """Evaluate the alert rules over what the run touched (and `window`'s articles), store the new alerts,
         then send every delivery still owed, this run's and earlier ones'."""
-        with self.writer() as w:
-            found = evaluate(w.con, rules, run_id, window)
+        found = store.write(self.db_path, lambda w: evaluate(w.con, rules, run_id, window))
         return found, deliver(self.db_path, rules, self.config.fetch)
 
     # feeds --------------------------------------------------------------------------------------
@@ -436,18 +438,23 @@ class Ingest:
     def write_batch(self, run_id: str, prepared: PreparedBatch, feeds: tuple[FeedCheck, ...] = ()) -> BatchOutcome:
         """Store a prepared batch in ONE transaction with its failures, retries and the feeds' new state."""
         failures = prepared.failures
-        with self.writer(store.BATCH_ROW_GROUP_SIZE) as w, w.transaction():
-            written = w.write_articles(
-                run_id, prepared.articles, prepared.enrichments, self.config.settings.duplicate_threshold
-            )
-            w.record_failures(run_id, [(f, e.source) for e, f in failures])
-            w.clear_retries([a.article_id for a in prepared.articles])
-            passing = [(article_id(canonical_url(e.link)), e, f) for e, f in failures if not f.permanent]
-            w.queue_retries(passing)
-            w.clear_retries([article_id(canonical_url(e.link)) for e, f in failures if f.permanent])
-            for check in feeds:
-                self.record_feed(w, run_id, check)
-            w.remember_out_of_window([(a.article_id, a.url, a.published_at) for a in prepared.outside_window])
+
+        def write(w: store.Writer) -> store.BatchResult:
+            with w.transaction():
+                written = w.write_articles(
+                    run_id, prepared.articles, prepared.enrichments, self.config.settings.duplicate_threshold
+                )
+                w.record_failures(run_id, [(f, e.source) for e, f in failures])
+                w.clear_retries([a.article_id for a in prepared.articles])
+                passing = [(article_id(canonical_url(e.link)), e, f) for e, f in failures if not f.permanent]
+                w.queue_retries(passing)
+                w.clear_retries([article_id(canonical_url(e.link)) for e, f in failures if f.permanent])
+                for check in feeds:
+                    self.record_feed(w, run_id, check)
+                w.remember_out_of_window([(a.article_id, a.url, a.published_at) for a in prepared.outside_window])
+                return written
+
+        written = store.write(self.db_path, write, store.BATCH_ROW_GROUP_SIZE)
         return BatchOutcome(
             new=written.new,
             duplicates=written.duplicates,

@@ -12,9 +12,14 @@ writers (run, backfill, serve) still need a DuckDB file (docs/scaling.md says wh
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import random
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,8 +29,11 @@ import duckdb
 
 from pipeline.store import StoreError
 
+log = logging.getLogger(__name__)
+
 PREFIX = "ducklake:"
 NAME = "lake"  # the name a store is attached under
+INIT_ATTEMPTS = 10  # ATTACHes of a new store racing another process's (`_racing_init`)
 _PACKAGES = {"ducklake": "duckdb_extension_ducklake", "postgres_scanner": "duckdb_extension_postgres_scanner"}
 
 
@@ -87,13 +95,28 @@ def attach(con: duckdb.DuckDBPyConnection, db: str, name: str = NAME, data_path:
         options.append("READ_ONLY")
     option_text = ", ".join(options) + snapshot_option(at)
     option_text = option_text.lstrip(", ")
-    try:
-        con.execute(f"ATTACH '{_quoted(db)}' AS {name}" + (f" ({option_text})" if option_text else ""))
-    except duckdb.Error as exc:
-        message = " ".join(str(exc).split())
-        if "Unable to connect to Postgres" in message:
-            message = "cannot connect to its PostgreSQL catalog: " + message.split("Unable to connect to Postgres", 1)[1]
-        raise StoreError(f"cannot open DuckLake store {describe(db)}: {message[:300]}") from None
+    for attempt in range(INIT_ATTEMPTS):
+        try:
+            con.execute(f"ATTACH '{_quoted(db)}' AS {name}" + (f" ({option_text})" if option_text else ""))
+            return
+        except duckdb.Error as exc:
+            if not _racing_init(exc) or attempt == INIT_ATTEMPTS - 1:
+                _attach_failed(db, exc)
+            time.sleep(0.1 * (attempt + 1))  # another process is creating the catalog's tables: it is there next
+
+
+def _racing_init(exc: duckdb.Error) -> bool:
+    """Two processes attaching a new store at once both create DuckLake's catalog tables; one of them fails
+    on PostgreSQL's unique keys and finds them made when it tries again."""
+    message = str(exc)
+    return "Failed to initialize DuckLake" in message and ("duplicate key" in message or "already exists" in message)
+
+
+def _attach_failed(db: str, exc: duckdb.Error) -> None:
+    message = " ".join(str(exc).split())
+    if "Unable to connect to Postgres" in message:
+        message = "cannot connect to its PostgreSQL catalog: " + message.split("Unable to connect to Postgres", 1)[1]
+    raise StoreError(f"cannot open DuckLake store {describe(db)}: {message[:300]}") from None
 
 
 def data_path_of(con: duckdb.DuckDBPyConnection, name: str = NAME) -> str | None:
@@ -128,14 +151,215 @@ def reader(db: str, at: str | None = None, data_path: str | None = None) -> Iter
         con.close()
 
 
+# writing ---------------------------------------------------------------------------------------------------
+# Several writers, on one machine or many, write to a store at once without a lock: each writes a batch in
+# ONE DuckLake transaction that also updates the single row of `newsmon_commits`. DuckLake checks at commit
+# whether another transaction committed a change to a row this one changed since it began; two transactions
+# that both updated that row conflict, and the second to commit fails whole (nothing of it is stored). So the
+# writers' transactions take effect one after another, as under newsmon's writer lock on a file: a batch
+# looks up which of its articles are stored, and inserts the others, in a transaction that can only commit if
+# nobody committed in between. A writer whose commit fails begins again (it sees the other's articles now,
+# and skips them), after a random back-off; the retries are counted. A writer killed at any point leaves no
+# part of its transaction: DuckLake commits in one PostgreSQL transaction.
+COMMITS_TABLE = "newsmon_commits"
+CONFLICT_ATTEMPTS = 40
+_retries = 0  # conflicts retried by this process (lake.retries())
+_retries_guard = threading.Lock()
+
+
+def retries() -> int:
+    """How many transactions of this process had to begin again after another writer's commit."""
+    return _retries
+
+
+def _is_conflict(exc: duckdb.Error) -> bool:
+    message = str(exc)
+    return "Transaction conflict" in message or "conflict" in message.lower() and "commit" in message.lower()
+
+
+_instances: dict[tuple[str, str | None], duckdb.DuckDBPyConnection] = {}
+_instances_guard = threading.Lock()
+
+
+def _open(db: str, data_path: str | None) -> duckdb.DuckDBPyConnection:
+    """A connection of its own (for one session or transaction) to the store, from one DuckDB instance per
+    process and store that has it attached: loading the extensions and attaching (reading the catalog) cost
+    about 0.3 s, a connection of the instance nothing."""
+    key = (db, data_path or os.environ.get("NEWSMON_DATA_PATH"))
+    with _instances_guard:
+        instance = _instances.get(key)
+        if instance is None:
+            instance = duckdb.connect(":memory:")
+            try:
+                attach(instance, db, NAME, key[1])
+            except BaseException:
+                instance.close()
+                raise
+            _instances[key] = instance
+        con = instance.cursor()
+    con.execute(f"USE {NAME}")
+    return con
+
+
+@contextmanager
+def session(db: str, data_path: str | None = None) -> Iterator:
+    """A connection for reads between writes (the state of feeds, which entries are stored): each statement
+    sees the last commit; it writes nothing."""
+    from pipeline.store import Writer
+
+    con = _open(db, data_path)
+    try:
+        yield Writer(con, None, lake=True)
+    finally:
+        con.close()
+
+
+def write(db: str, work: Callable, data_path: str | None = None):
+    """`work(writer)` in one transaction of the store, begun again from the start when another writer's commit
+    conflicts with it (module comment above). Returns what `work` returns."""
+    from pipeline.store import Writer, _one_transaction
+
+    global _retries
+    for attempt in range(CONFLICT_ATTEMPTS):
+        con = _open(db, data_path)
+        _one_transaction.add(id(con))
+        try:
+            con.execute("BEGIN TRANSACTION")
+            if _has_table(con, COMMITS_TABLE):  # a store being created gets it in this transaction
+                con.execute(f"UPDATE {COMMITS_TABLE} SET commits = commits + 1")
+            result = work(Writer(con, None, lake=True))
+            con.execute("COMMIT")
+            return result
+        except duckdb.Error as exc:
+            _rollback(con)
+            if not _is_conflict(exc) or attempt == CONFLICT_ATTEMPTS - 1:
+                raise
+            with _retries_guard:
+                _retries += 1
+            log.info("DuckLake commit conflict (attempt %d): beginning again", attempt + 1)
+        except BaseException:
+            _rollback(con)
+            raise
+        finally:
+            _one_transaction.discard(id(con))
+            con.close()
+        time.sleep(random.uniform(0, min(2.0, 0.02 * 2 ** attempt)))  # back-off with jitter
+    raise AssertionError("unreachable")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # the failed commit ended the transaction already
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' AND table_name = ?",
+        [NAME, table]).fetchone()[0])
+
+
+def prepare(db: str, relevance_threshold: float | None = None, data_path: str | None = None) -> None:
+    """Create the store's tables when it has none (newsmon's migrations, applied to an empty database in
+    memory, copied without their keys), or check that its tables are this newsmon's; then the rollups and
+    views, as `store.prepare` does for a file. Writers racing to create a store conflict, and the later one
+    finds it made."""
+    from pipeline import rollups, store
+
+    check_spec(db)
+
+    def work(w) -> None:
+        con = w.con
+        if not _has_table(con, "articles"):
+            _create_tables(con)
+        else:
+            known = {name for name, _sql in store._sql_files("migrations")}
+            applied = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+            if applied != known:
+                newer = "a newer" if applied - known else "an older"
+                raise StoreError(f"{describe(db)} was made by {newer} newsmon: copy it to a file with `newsmon "
+                                 "storage copy`, run newsmon there, and copy it into a new store")
+            if not _has_table(con, COMMITS_TABLE):  # a store made by `storage copy`
+                _create_commits_table(con)
+        rollups.ensure(con, relevance_threshold)
+        if not _has_table(con, "newsmon_views_made") or con.execute(
+                "SELECT COUNT(*) FROM newsmon_views_made WHERE fingerprint = ?", [_views_fingerprint()]
+        ).fetchone()[0] == 0:
+            store.create_views(con, macros=False)  # a store's readers define the macros
+            con.execute("CREATE OR REPLACE TABLE newsmon_views_made AS SELECT ? AS fingerprint",
+                        [_views_fingerprint()])
+
+    try:
+        with session(db, data_path) as w:
+            if _ready(w.con, relevance_threshold):
+                return  # nothing to do: no commit, so no conflict with the writers at work
+        write(db, work, data_path)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot prepare DuckLake store {describe(db)}: {' '.join(str(exc).split())[:300]}") from None
+
+
+def _ready(con: duckdb.DuckDBPyConnection, relevance_threshold: float | None) -> bool:
+    """Whether the store has this newsmon's tables, current rollups for the threshold, and its views."""
+    from pipeline import rollups, store
+
+    if not all(_has_table(con, t) for t in ("articles", COMMITS_TABLE, "newsmon_views_made")):
+        return False
+    applied = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    if applied != {name for name, _sql in store._sql_files("migrations")}:
+        return False
+    if relevance_threshold is not None and con.execute(
+            "SELECT COUNT(*) FROM newsmon_settings WHERE key = 'relevance_threshold' AND value = ?",
+            [str(relevance_threshold)]).fetchone()[0] == 0:
+        return False
+    return rollups.current(con) and con.execute(
+        "SELECT COUNT(*) FROM newsmon_views_made WHERE fingerprint = ?", [_views_fingerprint()]).fetchone()[0] > 0
+
+
+def _views_fingerprint() -> str:
+    from pipeline import store
+
+    return hashlib.sha256("".join(sql for _name, sql in store._sql_files("views")).encode()).hexdigest()[:16]
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """newsmon's tables, with their columns, types and seeded rows as its migrations make them in an empty
+    database (made apart: one transaction writes to one database), without keys."""
+    from pipeline import store
+
+    with duckdb.connect(":memory:") as fresh:
+        store.migrate(fresh)
+        for table in _base_tables(fresh, "memory"):
+            columns = fresh.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?"
+                " ORDER BY column_index", [table]).fetchall()
+            con.execute(f'CREATE TABLE "{table}" ({", ".join(f"{_ident(c)} {t}" for c, t in columns)})')
+            rows = fresh.execute(f'SELECT * FROM "{table}"').fetchall()
+            if rows:
+                con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in columns)})', rows)
+    _create_commits_table(con)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _create_commits_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE TABLE {COMMITS_TABLE} (commits BIGINT NOT NULL)")
+    con.execute(f"INSERT INTO {COMMITS_TABLE} VALUES (0)")
+
+
 # copying a store ---------------------------------------------------------------------------------------------
+LAKE_ONLY = ("newsmon_commits", "newsmon_views_made")  # a store's own bookkeeping, not newsmon's tables
+
+
 def _base_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     """newsmon's tables in `catalog` (the full-text index's tables are rebuilt, not copied)."""
     rows = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' ORDER BY 1",
         [catalog],
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if r[0] not in LAKE_ONLY]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:

@@ -116,20 +116,26 @@ def deliver(db: Path, config: AlertConfig, fetch: FetchSettings) -> DeliveryRepo
             else:
                 error = send_email(channel, d.payload)
             outcomes.append((d, error))
-    now, given_up, errors = utcnow(), 0, []
-    with store.writer(db) as w, w.transaction():
-        for d, error in outcomes:
-            if error is None:
-                w.con.execute("""UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1,
-                                 last_attempt_at = ?, delivered_at = ?, last_error = NULL
-                                 WHERE alert_id = ? AND channel = ?""", [now, now, d.alert_id, d.channel])
-                continue
-            errors.append(f"{d.channel}: {error}")
-            give_up = config.max_attempts and d.attempts + 1 >= config.max_attempts
-            given_up += bool(give_up)
-            w.con.execute("""UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?,
-                             last_error = ? WHERE alert_id = ? AND channel = ?""",
-                          ["failed" if give_up else "pending", now, error, d.alert_id, d.channel])
+    now = utcnow()
+
+    def record(w: store.Writer) -> int:
+        given_up = 0
+        with w.transaction():
+            for d, error in outcomes:
+                if error is None:
+                    w.con.execute("""UPDATE alert_deliveries SET status = 'delivered', attempts = attempts + 1,
+                                     last_attempt_at = ?, delivered_at = ?, last_error = NULL
+                                     WHERE alert_id = ? AND channel = ?""", [now, now, d.alert_id, d.channel])
+                    continue
+                give_up = config.max_attempts and d.attempts + 1 >= config.max_attempts
+                given_up += bool(give_up)
+                w.con.execute("""UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?,
+                                 last_error = ? WHERE alert_id = ? AND channel = ?""",
+                              ["failed" if give_up else "pending", now, error, d.alert_id, d.channel])
+        return given_up
+
+    given_up = store.write(db, record)
+    errors = [f"{d.channel}: {error}" for d, error in outcomes if error is not None]
     delivered = sum(error is None for _d, error in outcomes)
     return DeliveryReport(delivered=delivered, pending=len(owed) - delivered - given_up, given_up=given_up,
                           errors=tuple(errors))

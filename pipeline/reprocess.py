@@ -52,9 +52,13 @@ def reprocess_window(
     domain = domain or load_domain()
     store.prepare(db_path, settings.relevance_threshold)
     annotator = Annotator(domain, settings.spacy_model, settings.nlp_batch_size, relevance_threshold=settings.relevance_threshold)
-    with store.writer(db_path) as w, w.transaction():
-        w.sync_actors(registry_rows(domain.actors))
-        run_id = w.start_run("reprocess")
+
+    def start_run(w: store.Writer) -> str:
+        with w.transaction():
+            w.sync_actors(registry_rows(domain.actors))
+            return w.start_run("reprocess")
+
+    run_id = store.write(db_path, start_run)
     with store.writer(db_path) as w:
         ids = w.window_articles(start, end, sources)
     changed = done = 0
@@ -69,15 +73,19 @@ def reprocess_window(
             old = {aid: text for aid, _url, _how, text, _html in pages}
             new_texts = [(aid, t, dedup.sketch(t)) for aid, t in texts.items() if t != old[aid]]
             enrichments = annotator.annotate([(aid, text, days.get(aid)) for aid, text in texts.items()])
-            with store.writer(db_path) as w, w.transaction():
-                w.replace_texts(new_texts)
-                w.replace_enrichments(list(enrichments.values()))
+
+            def rewrite(w: store.Writer) -> None:
+                with w.transaction():
+                    w.replace_texts(new_texts)
+                    w.replace_enrichments(list(enrichments.values()))
+
+            store.write(db_path, rewrite)
             changed += len(new_texts)
             done += len(pages)
             if progress:
                 progress(done, len(ids))
         status = "completed"
     finally:
-        with store.writer(db_path) as w:
-            w.finish_run(run_id, status, {}, detail=f"reprocessed {done} articles from {start} to {end}")
+        store.write(db_path, lambda w: w.finish_run(run_id, status, {},
+                                                   detail=f"reprocessed {done} articles from {start} to {end}"))
     return ReprocessResult(run_id=run_id, articles=done, texts_changed=changed)

@@ -164,7 +164,13 @@ def _state(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _remember(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("INSERT OR REPLACE INTO newsmon_settings VALUES (?, ?)", [SETTINGS_KEY, _state(con)])
+    _setting(con, SETTINGS_KEY, _state(con))
+
+
+def _setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Set a newsmon setting (a DELETE and an INSERT: a DuckLake store has no key to replace on)."""
+    con.execute("DELETE FROM newsmon_settings WHERE key = ?", [key])
+    con.execute("INSERT INTO newsmon_settings VALUES (?, ?)", [key, value])
 
 
 def current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -175,17 +181,12 @@ def current(con: duckdb.DuckDBPyConnection) -> bool:
 def ensure(con: duckdb.DuckDBPyConnection, relevance_threshold: float | None = None) -> bool:
     """Set the relevance threshold (if given) and rebuild the rollups if they may be out of date, in one
     transaction; True when it rebuilt them."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    from pipeline.store import transaction  # store imports this module
+
+    with transaction(con):
         if relevance_threshold is not None:
-            con.execute(
-                "INSERT OR REPLACE INTO newsmon_settings VALUES ('relevance_threshold', ?)", [str(relevance_threshold)]
-            )
+            _setting(con, "relevance_threshold", str(relevance_threshold))
         stale = not current(con)
         if stale:
             rebuild(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return stale

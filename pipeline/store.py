@@ -1,7 +1,8 @@
 """DuckDB storage: a migrations ledger, views recreated on open, and one transaction per batch.
 
 Writers hold the file only while they write a batch, so that readers (`newsmon sql`, the dashboard) can
-open it read-only between batches; both sides wait a little for the lock instead of failing at once.
+open it read-only between batches; both sides wait a little for the lock instead of failing at once. A
+DuckLake store (`ducklake:postgres:...`) takes the same writes from several writers at once (pipeline/lake.py).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import duckdb
 
@@ -29,6 +30,7 @@ from pipeline.faults import checkpoint
 from pipeline.records import Article, Enrichment, Failure, FeedEntry
 
 SQL_ROOT = resources.files("pipeline") / "sql"
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 LOCK_WAIT_SECONDS = 60.0  # for DuckDB's file lock, which readers also hold briefly
 WRITER_WAIT_SECONDS = 1800.0  # for another writer's batch to commit
@@ -174,14 +176,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for name, sql in _sql_files("migrations"):
         if name in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, utcnow()])
-            con.execute("COMMIT")
-        except duckdb.Error:
-            con.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
 
@@ -262,7 +259,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, in_transaction: bool = 
         return "current"
     if not load_fts(con):
         return "no_extension"
-    with nullcontext() if in_transaction else _transaction(con):
+    with nullcontext() if in_transaction else transaction(con):
         if ready:
             con.execute((SQL_ROOT / "search" / "update.sql").read_text(encoding="utf-8"))
             if _indexed(con) == count:
@@ -279,8 +276,19 @@ def _indexed(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT COUNT(*) FROM fts_main_articles.docs").fetchone()[0]
 
 
+# Connections whose whole session is one transaction, committed by its owner (a DuckLake writer's session:
+# pipeline/lake.py): a transaction asked for inside one joins it (DuckDB has no nested transactions, and a
+# BEGIN inside one aborts it).
+_one_transaction: set[int] = set()
+
+
 @contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A transaction on `con`, committed when the block ends and rolled back when it raises; joins the
+    session's transaction instead on a DuckLake writer's connection."""
+    if id(con) in _one_transaction:
+        yield
+        return
     con.execute("BEGIN TRANSACTION")
     try:
         yield
@@ -385,9 +393,10 @@ def _run_lock_held(path: Path) -> bool:
 class Writer:
     """The one read-write connection of a batch. Use through `writer()`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None, lake: bool = False):
         self.con = con
         self.path = path  # the database file: where the runs' locks are
+        self.lake = lake  # a DuckLake store (pipeline/lake.py): no keys, no full-text index
         self.search_index = ""  # what finish_run did to the full-text index
         self._in_transaction = False  # inside `transaction()`
 
@@ -454,7 +463,8 @@ class Writer:
         # a run's last write: bring the search index up to date. The run is recorded whatever happens here;
         # an index that could not be rebuilt leaves the search on the previous index plus ILIKE.
         try:
-            self.search_index = refresh_search_index(self.con, in_transaction=self._in_transaction)
+            self.search_index = "none in a DuckLake store" if self.lake else refresh_search_index(
+                self.con, in_transaction=self._in_transaction)
         except duckdb.Error as exc:
             self.search_index = f"failed: {str(exc).splitlines()[0]}"
             log.warning("search index not rebuilt: %s", self.search_index)
@@ -484,12 +494,14 @@ class Writer:
         """Advance a feed's state: call in the transaction that commits the feed's articles."""
         now = utcnow()
         ok = status in ("ok", "not_modified")
-        self.con.execute(
+        self.con.execute(  # MERGE, not ON CONFLICT: the same statement in a DuckLake store, which has no keys
             """
-            INSERT INTO feeds (feed_url, source, etag, last_modified, last_checked_at, last_ok_at, last_status,
-                               last_error, entries_last, consecutive_failures)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (feed_url) DO UPDATE SET
+            MERGE INTO feeds USING (
+                SELECT ? AS feed_url, ? AS source, ? AS etag, ? AS last_modified, ?::TIMESTAMP AS last_checked_at,
+                       ?::TIMESTAMP AS last_ok_at, ? AS last_status, ? AS last_error, ?::INTEGER AS entries_last,
+                       ?::INTEGER AS consecutive_failures
+            ) AS excluded ON feeds.feed_url = excluded.feed_url
+            WHEN MATCHED THEN UPDATE SET
                 source = excluded.source,
                 etag = CASE WHEN excluded.last_status = 'ok' THEN excluded.etag ELSE feeds.etag END,
                 last_modified = CASE WHEN excluded.last_status = 'ok' THEN excluded.last_modified
@@ -501,6 +513,7 @@ class Writer:
                 entries_last = COALESCE(excluded.entries_last, feeds.entries_last),
                 consecutive_failures = CASE WHEN excluded.consecutive_failures = 0 THEN 0
                                             ELSE feeds.consecutive_failures + 1 END
+            WHEN NOT MATCHED THEN INSERT BY NAME
             """,
             [feed_url, source, etag, last_modified, now, now if ok else None, status, error, entries, 0 if ok else 1],
         )
@@ -537,15 +550,21 @@ class Writer:
     def queue_retries(self, entries: Sequence[tuple[str, FeedEntry, Failure]]) -> None:
         """Remember entries whose page failed for a passing reason; count the attempt."""
         now = utcnow()
-        self._many(
-            """INSERT INTO retry_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-               ON CONFLICT (article_id) DO UPDATE SET attempts = retry_entries.attempts + 1,
-                   last_reason = excluded.last_reason, last_try_at = excluded.last_try_at""",
-            [
-                [aid, e.link, e.source, e.feed_url or None, e.title, e.published, e.author, e.summary, e.guid,
-                 f.reason, now]
-                for aid, e, f in entries
-            ],
+        rows = {aid: [aid, e.link, e.source, e.feed_url or None, e.title, e.published, e.author, e.summary, e.guid,
+                      f.reason, now] for aid, e, f in entries}  # an entry once: MERGE updates a row once
+        if not rows:
+            return
+        self.con.execute(
+            """MERGE INTO retry_entries USING (
+                   SELECT UNNEST(?) AS article_id, UNNEST(?) AS link, UNNEST(?) AS source, UNNEST(?) AS feed_url,
+                          UNNEST(?) AS title, UNNEST(?::TIMESTAMP[]) AS published, UNNEST(?) AS author,
+                          UNNEST(?) AS summary, UNNEST(?) AS guid, 1 AS attempts, UNNEST(?) AS last_reason,
+                          UNNEST(?::TIMESTAMP[]) AS last_try_at
+               ) AS excluded ON retry_entries.article_id = excluded.article_id
+               WHEN MATCHED THEN UPDATE SET attempts = retry_entries.attempts + 1,
+                   last_reason = excluded.last_reason, last_try_at = excluded.last_try_at
+               WHEN NOT MATCHED THEN INSERT BY NAME""",
+            [list(column) for column in zip(*rows.values())],
         )
 
     def clear_retries(self, article_ids: Sequence[str]) -> None:
@@ -556,12 +575,19 @@ class Writer:
 
     def record_failures(self, run_id: str, failures: Sequence[tuple[Failure, str | None]]) -> None:
         now = utcnow()
-        self._many(
-            "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [
-                [run_id, f.url, f.stage, source, f.reason, f.detail[:1000], f.status, f.permanent, now]
-                for f, source in failures
-            ],
+        rows = {(run_id, f.url, f.stage): [run_id, f.url, f.stage, source, f.reason, f.detail[:1000], f.status,
+                                           f.permanent, now] for f, source in failures}
+        if not rows:
+            return
+        self.con.execute(  # a failure already recorded for the run, URL and stage is kept as it is
+            """MERGE INTO failures USING (
+                   SELECT UNNEST(?) AS run_id, UNNEST(?) AS url, UNNEST(?) AS stage, UNNEST(?) AS source,
+                          UNNEST(?) AS reason, UNNEST(?) AS detail, UNNEST(?::INTEGER[]) AS http_status,
+                          UNNEST(?::BOOLEAN[]) AS permanent, UNNEST(?::TIMESTAMP[]) AS failed_at
+               ) AS excluded ON failures.run_id = excluded.run_id AND failures.url = excluded.url
+                                AND failures.stage = excluded.stage
+               WHEN NOT MATCHED THEN INSERT BY NAME""",
+            [list(column) for column in zip(*rows.values())],
         )
 
     def _find_originals(
@@ -643,7 +669,8 @@ class Writer:
             if a.article_id not in stored:
                 unique.setdefault(a.article_id, a)
         fresh = sorted(unique.values(), key=lambda a: (a.published_at or a.fetched_at, a.fetched_at, a.url))
-        if not fresh:
+        if not fresh:  # another writer stored them all (a DuckLake store), or none was fetched
+            checkpoint("write")  # every batch's transaction reaches the point, so a crash test can count them
             return BatchResult(new=0, duplicates=0, skipped=len(articles))
         originals, reroots = self._find_originals(fresh, duplicate_threshold)
         self._many(
@@ -657,9 +684,7 @@ class Writer:
                 for a in fresh
             ],
         )
-        self.con.execute(
-            "INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [[a.article_id for a in fresh]]
-        )  # the run's end indexes these for search
+        self._search_pending([a.article_id for a in fresh])  # the run's end indexes these for search
         self._many(
             "INSERT INTO article_html VALUES (?, ?)",
             [[a.article_id, a.raw_html] for a in fresh],
@@ -733,11 +758,22 @@ class Writer:
         if delete_first:
             rollups.refresh(self.con, ids)
 
+    def _search_pending(self, ids: list[str]) -> None:
+        if not self.lake:  # a store keeps no full-text index
+            self.con.execute("INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [ids])
+
     def remember_out_of_window(self, pages: Sequence[tuple[str, str, datetime | None]]) -> None:
-        self._many(
-            """INSERT INTO out_of_window VALUES (?, ?, ?, ?)
-               ON CONFLICT (article_id) DO UPDATE SET published_at = excluded.published_at, seen_at = excluded.seen_at""",
-            [[aid, url, when, utcnow()] for aid, url, when in pages],
+        rows = {aid: [aid, url, when, utcnow()] for aid, url, when in pages}
+        if not rows:
+            return
+        self.con.execute(
+            """MERGE INTO out_of_window USING (
+                   SELECT UNNEST(?) AS article_id, UNNEST(?) AS url, UNNEST(?::TIMESTAMP[]) AS published_at,
+                          UNNEST(?::TIMESTAMP[]) AS seen_at
+               ) AS excluded ON out_of_window.article_id = excluded.article_id
+               WHEN MATCHED THEN UPDATE SET published_at = excluded.published_at, seen_at = excluded.seen_at
+               WHEN NOT MATCHED THEN INSERT BY NAME""",
+            [list(column) for column in zip(*rows.values())],
         )
 
     def out_of_window_dates(self, article_ids: Sequence[str]) -> dict[str, datetime | None]:
@@ -788,7 +824,7 @@ class Writer:
                WHERE articles.article_id = v.article_id""",
             [ids, [text for _aid, text, _sk in texts]],
         )
-        self.con.execute("INSERT OR IGNORE INTO search_pending SELECT UNNEST(?)", [ids])
+        self._search_pending(ids)
         for table in ("article_sketches", "sketch_bands"):
             self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT UNNEST(?))", [ids])
         self._many(
@@ -806,7 +842,7 @@ class Writer:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with _transaction(self.con):
+        with transaction(self.con):
             self._in_transaction = True
             try:
                 yield
@@ -814,8 +850,30 @@ class Writer:
                 self._in_transaction = False
 
 
+def is_store(path) -> bool:
+    """A DuckLake store (`ducklake:postgres:...`, pipeline/lake.py) rather than a DuckDB file."""
+    return str(path).startswith("ducklake:")
+
+
+def write(path, work: Callable[[Writer], T], row_group_size: int | None = None) -> T:
+    """`work(writer)` with the database's writer: for a file, under the writer lock (`work` opens its own
+    transactions); for a DuckLake store, in one transaction begun again when another writer's commit
+    conflicts with it (pipeline/lake.py), so `work` must only write through the writer."""
+    if is_store(path):
+        from pipeline import lake
+
+        return lake.write(str(path), work)
+    with writer(path, row_group_size=row_group_size) as w:
+        return work(w)
+
+
 def prepare(path: Path, relevance_threshold: float | None = None, wait: float = LOCK_WAIT_SECONDS) -> None:
     """Create or migrate the database and recreate its views. Call once before a run's writers."""
+    if is_store(path):
+        from pipeline import lake
+
+        lake.prepare(str(path), relevance_threshold)
+        return
     with writer(path, wait=wait) as w:
         try:
             migrate(w.con)
@@ -871,7 +929,14 @@ def writer_lock(path: Path, wait: float = WRITER_WAIT_SECONDS) -> Iterator[None]
 @contextmanager
 def writer(path: Path, wait: float = LOCK_WAIT_SECONDS, row_group_size: int | None = None) -> Iterator[Writer]:
     """A read-write connection, held (with the writer lock) only for as long as the block runs. A session
-    that writes a batch passes BATCH_ROW_GROUP_SIZE (see there)."""
+    that writes a batch passes BATCH_ROW_GROUP_SIZE (see there). On a DuckLake store, a session for reads:
+    writes go through `write`."""
+    if is_store(path):
+        from pipeline import lake
+
+        with lake.session(str(path)) as w:
+            yield w
+        return
     path = Path(path)
     if not path.parent.is_dir():
         raise StoreError(f"folder for database does not exist: {path.parent}")

@@ -1,8 +1,12 @@
-"""DuckLake stores on a real PostgreSQL server started by the test: a database made by `newsmon run` copied
-into a store and back with every table equal, the views and macros answering the same on it, `newsmon sql`
-sealed there and reading the past with `--at`, the dashboard on it, and the one-line errors."""
+"""DuckLake stores on a real PostgreSQL server started by the test: `newsmon run`, `alerts` and `backfill
+--reprocess` writing a store as they write a file (every view answering the same), a database made by `newsmon
+run` copied into a store and back with every table equal, `newsmon sql` sealed there and reading the past with
+`--at`, the dashboard on it, maintenance, and the one-line errors. Several writers at once, killed: tests/faults/
+test_lake_writers.py."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -139,7 +143,7 @@ def test_bad_stores_are_one_line_errors(server, source):
     assert_one_line_error(newsmon("sql", "SELECT 1", "--db", "ducklake:mysql:db=x"), "ducklake:postgres:")
     assert_one_line_error(newsmon("sql", "SELECT 1", "--db", f"ducklake:postgres:dbname=nowhere host=127.0.0.1 "
                                                              f"port={server} user=postgres"), "PostgreSQL")
-    assert_one_line_error(newsmon("run", "--db", "ducklake:postgres:dbname=x"), "writes a DuckDB file")
+    assert_one_line_error(newsmon("demo", "--db", "ducklake:postgres:dbname=x"), "takes a DuckDB file")
 
 
 def _data_files(folder) -> int:
@@ -203,3 +207,110 @@ def test_readers_see_the_last_commit_while_a_writer_holds_a_transaction_open(sou
         con.execute("COMMIT")
     n = int(before.split()[1])
     assert sql(lake_db, count) == f"n\n{n + 500}\n"
+
+
+# writing a store -------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def written(server, tmp_path_factory):
+    """The same served site written by `newsmon run` (with alerts) into a DuckDB file and into a new store."""
+    tmp = tmp_path_factory.mktemp("written")
+    with LocalHTTPServer() as site, LocalHTTPServer() as hook:
+        hook.add("/hook", Reply(status=204, content_type=None))
+        publish(site, POSTS)
+        sources, alerts = write_files(tmp, site, hook.url("/hook"), 9)
+        lake_db, data = f"ducklake:postgres:{create_database(server, 'written')}", tmp / "data"
+        for db, extra in ((tmp / "n.duckdb", ()), (lake_db, ("--data-path", str(data)))):
+            done = newsmon("run", "--db", str(db), "--sources", str(sources), "--alerts", str(alerts), *extra)
+            assert done.returncode == 0, done.stderr[-2000:]
+        yield tmp / "n.duckdb", lake_db, sources, alerts, hook
+
+
+def test_newsmon_run_writes_a_store_as_it_writes_a_file_and_again_adds_nothing(written):
+    file_db, lake_db, sources, alerts, hook = written
+    for query in QUERIES:
+        assert sql(lake_db, query) == sql(file_db, query), query
+    alerts_stored = int(sql(file_db, "SELECT COUNT(*) AS n FROM alert_list").split()[1])
+    assert alerts_stored and len(hook.requests) == 2 * alerts_stored  # each alert delivered from each database
+    again = newsmon("run", "--db", lake_db, "--sources", str(sources), "--alerts", str(alerts))
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert sql(lake_db, QUERIES[-1]) == sql(file_db, QUERIES[-1])
+    assert sql(lake_db, "SELECT status, articles_new FROM runs ORDER BY started_at") == (
+        "status,articles_new\ncompleted,%d\ncompleted,0\n" % len(POSTS))
+
+
+def test_backfill_reprocess_rewrites_a_store_as_a_file_and_at_reads_before_it(written):
+    file_db, lake_db, sources, alerts, hook = written
+    before = int(sql(lake_db, "SELECT max(snapshot_id) AS s FROM lake.snapshots()").split()[1])
+    runs = "SELECT flow, status FROM runs ORDER BY started_at"
+    earlier = sql(lake_db, runs)
+    for db in (file_db, lake_db):
+        done = newsmon("backfill", "--start", "2023-03-01", "--end", "2023-03-31", "--reprocess", "--db", str(db),
+                       "--sources", str(sources))
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"reprocessed {len(POSTS)} stored articles" in done.stdout + done.stderr
+    for query in QUERIES:
+        assert sql(lake_db, query) == sql(file_db, query), query
+    assert sql(lake_db, runs).endswith("backfill,completed\nreprocess,completed\n")
+    assert sql(lake_db, runs, "--at", str(before)) == earlier
+
+
+def test_the_dashboard_reads_a_store_newsmon_wrote(written):
+    from test_dashboard import app, metric, rerun
+
+    file_db, lake_db, *_ = written
+    on_file, on_lake = app(file_db, "actor"), app(lake_db, "actor")
+    for at, db in ((on_file, file_db), (on_lake, lake_db)):
+        at.selectbox(key="actor").set_value("Amir Khan Muttaqi")
+        rerun(at, db)
+    for label in ("Articles in range", "Stories in range", "Mentions in range"):
+        assert metric(on_lake, label) == metric(on_file, label) > 0
+
+
+def test_serve_on_a_store_runs_the_schedule_and_the_daily_maintenance(server, tmp_path):
+    """`newsmon serve --db STORE`: the scheduled ingest writes the store, and the store's maintenance is a
+    deployment of its own (daily), here started by hand through Prefect and followed to its end."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from test_cli import ROOT
+    from test_serve import free_port, runs, wait_for
+
+    from newsmon.sample_site.generate import sources_toml
+    from newsmon.sample_site.server import serve_generated_site
+
+    lake_db = f"ducklake:postgres:{create_database(server, 'served')}"
+    with serve_generated_site(tmp_path / "site") as site:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(sources_toml(site.manifest))
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_HOME")}
+        env["PYTHONPATH"] = str(ROOT)  # run from the test's folder: the kept server goes in its data/
+        serving = subprocess.Popen(
+            [sys.executable, "-m", "newsmon", "serve", "--cron", "* * * * *", "--prefect-port", str(port),
+             "--db", lake_db, "--data-path", str(tmp_path / "lake"), "--sources", str(sources)],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            wait_for(lambda: [r for r in runs(lake_db, "ingest") if r[0] == "completed" and r[1] > 0],
+                     "a scheduled run", serving)
+            assert (tmp_path / "data" / "prefect").is_dir()
+            maintained = subprocess.run(
+                [str(Path(sys.executable).with_name("prefect")), "deployment", "run", "maintain-store/daily",
+                 "--watch", "--watch-timeout", "300"],
+                cwd=ROOT, env={**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+                               "PREFECT_HOME": str(tmp_path / "client-home")},
+                capture_output=True, text=True, timeout=400,
+            )
+            assert maintained.returncode == 0, maintained.stdout[-2000:] + maintained.stderr[-2000:]
+            assert "Completed" in maintained.stdout + maintained.stderr
+            assert sql(lake_db, "SELECT COUNT(*) > 0 AS stored FROM articles") == "stored\nTrue\n"
+        finally:
+            serving.send_signal(signal.SIGINT)
+            try:
+                output, _ = serving.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                serving.kill()
+                output, _ = serving.communicate()
+        assert "Store maintenance: deployment 'maintain-store/daily' daily" in output

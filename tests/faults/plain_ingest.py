@@ -3,6 +3,8 @@
 that starts in a fraction of `newsmon run`'s time (concurrency tests).
 
     python tests/faults/plain_ingest.py SOURCES DB    # logs pipeline.store (lock waits) on stderr
+
+DB: a DuckDB file or a DuckLake store.
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from pipeline.ingest import run_ingest
 from pipeline.settings import load_config
 
 
-def ingest_pass(sources: Path, db: Path) -> dict:
-    """Every feed, then its new entries batch by batch; the run recorded as the flow records it."""
-    return run_ingest(load_config(Path(sources)), Path(db))
+def ingest_pass(sources: Path, db: Path | str) -> dict:
+    """Every feed, then its new entries batch by batch; the run recorded as the flow records it. `db`: a
+    DuckDB file, or a DuckLake store (`ducklake:postgres:...`, its data folder in $NEWSMON_DATA_PATH)."""
+    return run_ingest(load_config(Path(sources)), db if str(db).startswith("ducklake:") else Path(db))
 
 
 if __name__ == "__main__":
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("pipeline.store").setLevel(logging.INFO)
-    summary = ingest_pass(Path(sys.argv[1]), Path(sys.argv[2]))
+    logging.getLogger("pipeline.lake").setLevel(logging.INFO)  # commit conflicts, each retried
+    summary = ingest_pass(Path(sys.argv[1]), sys.argv[2])
     print(summary, flush=True)
     sys.exit(0 if summary["status"] == "completed" else 1)
