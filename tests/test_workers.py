@@ -34,7 +34,7 @@ def prefect_on_postgres(tmp_path_factory):
         process, api_url = start_prefect_server(tmp_path_factory.mktemp("prefect-home"), services=True,
                                                 env={"PREFECT_SERVER_DATABASE_CONNECTION_URL": url})
         try:
-            yield api_url
+            yield api_url, port
         finally:
             stop_process(process)
 
@@ -58,8 +58,11 @@ def final_state(flow_run_id):
             time.sleep(1.0)
 
 
-def test_two_workers_take_the_runs_and_never_two_ingests_at_once(prefect_on_postgres, tmp_path):
-    api_url = prefect_on_postgres
+@pytest.mark.parametrize("kind", ["file", "store"])
+def test_two_workers_take_the_runs_and_never_two_ingests_at_once(prefect_on_postgres, tmp_path, kind):
+    """The runbook of docs/scaling.md: the deployments on a work pool, two workers; the runs write a DuckDB
+    file, or a DuckLake store in the same PostgreSQL (its data folder given to the workers by `deploy`)."""
+    api_url, port = prefect_on_postgres
     env = {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_WORKER_QUERY_SECONDS": "1",
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     env.pop("NEWSMON_DB", None)
@@ -67,8 +70,11 @@ def test_two_workers_take_the_runs_and_never_two_ingests_at_once(prefect_on_post
         site = stack.enter_context(serve_generated_site(tmp_path / "site"))
         sources = tmp_path / "sources.toml"
         sources.write_text(sources_toml(site.manifest))
-        db = tmp_path / "shared.duckdb"
-        done = newsmon("deploy", "--pool", "machines", "--db", str(db), "--sources", str(sources),
+        if kind == "file":
+            db, where = tmp_path / "shared.duckdb", ()
+        else:
+            db, where = f"ducklake:postgres:{create_database(port, 'newsmon')}", ("--data-path", str(tmp_path / "lake"))
+        done = newsmon("deploy", "--pool", "machines", "--db", str(db), "--sources", str(sources), *where,
                        "--cron", "0 0 1 1 *", env={"PREFECT_API_URL": api_url})
         assert done.returncode == 0, done.stderr[-3000:]
         assert "newsmon worker --pool machines" in done.stdout
