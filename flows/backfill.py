@@ -231,7 +231,8 @@ def backfill_flow(
         summary = summarise([], outcomes)
         detail = f"window {first}..{last}" + (f"; failed days: {', '.join(failed_days)}" if failed_days else "")
         ingest.finish_run(run_id, status, summary, detail)
-    summary.update(run_id=run_id, status=status, failed_days=failed_days, start=str(first), end=str(last))
+    summary.update(run_id=run_id, status=status, failed_days=failed_days, start=str(first), end=str(last),
+                   **ingest.conflicts_retried())
     summary.update(evaluate_alerts(ingest, rules, run_id, (first, last) if reprocess else None))
     leave_report(ingest, "backfill-report", f"Backfill {first} to {last}", summary)
     print(

@@ -76,6 +76,8 @@ def report(title: str, summary: dict, new_by_source: dict[str, int]) -> str:
     if summary.get("feeds_total"):
         lines += ["", f"Feeds: {summary['feeds_total']}, not modified: {summary['feeds_not_modified']}, "
                   f"failed: {summary['feeds_failed']}."]
+    if "commit_conflicts_retried" in summary:
+        lines += ["", f"DuckLake commit conflicts retried: {summary['commit_conflicts_retried']}."]
     if "alerts_new" in summary:
         lines += ["", "## Alerts", "", f"New alerts: {summary['alerts_new']}; deliveries sent: "
                   f"{summary['deliveries_sent']}, still pending: {summary['deliveries_pending']}, given up: "
@@ -105,7 +107,7 @@ def ingest_flow(db: str, sources: str, alerts: str | None = None) -> dict:
     the alert rules (`alerts`: the alerts file; default $NEWSMON_ALERTS, else config/alerts.toml)."""
     config = load_config(Path(sources))
     rules = load_alerts(Path(alerts) if alerts else None)
-    ingest = Ingest(config, Path(db))
+    ingest = Ingest(config, db)
     run_id = ingest.start_run("ingest")
     progress, status = PassProgress(), "failed"
     try:
@@ -121,12 +123,14 @@ def ingest_flow(db: str, sources: str, alerts: str | None = None) -> dict:
     finally:
         summary = progress.summary()
         ingest.finish_run(run_id, status, summary)
-    summary.update(run_id=run_id, status=status)
+    summary.update(run_id=run_id, status=status, **ingest.conflicts_retried())
     summary.update(evaluate_alerts(ingest, rules, run_id))
     leave_report(ingest, "ingest-report", "Ingest run", summary)
     print(
         f"run {run_id}: {summary['articles_new']} new articles ({summary['duplicates_new']} near-duplicates), "
         f"{summary['feeds_total']} feeds ({summary['feeds_not_modified']} not modified, "
         f"{summary['feeds_failed']} failed), {summary['pages_failed']} pages failed, {summary['alerts_new']} new alerts"
+        + (f"; {summary['commit_conflicts_retried']} DuckLake commit conflicts retried"
+           if "commit_conflicts_retried" in summary else "")
     )
     return summary

@@ -292,6 +292,7 @@ class Ingest:
         self.config = config
         self.db_path = db_path if store.is_store(db_path) else Path(db_path)
         self._domain: Domain | None = None
+        self._retries_before = 0  # DuckLake commit conflicts this process had retried when the run started
 
     def __enter__(self) -> Ingest:
         return self
@@ -313,6 +314,7 @@ class Ingest:
     # run bookkeeping ----------------------------------------------------------------------------
     def start_run(self, flow: str) -> str:
         store.prepare(self.db_path, self.config.settings.relevance_threshold)
+        self._retries_before = self._retries()
 
         def start(w: store.Writer) -> str:
             with w.transaction():
@@ -320,6 +322,18 @@ class Ingest:
                 return w.start_run(flow)
 
         return store.write(self.db_path, start)
+
+    def _retries(self) -> int:
+        if not store.is_store(self.db_path):
+            return 0
+        from pipeline import lake
+
+        return lake.retries()
+
+    def conflicts_retried(self) -> dict:
+        """For a DuckLake store, {"commit_conflicts_retried": N}: the transactions of this run begun again after
+        another writer's commit (pipeline/lake.py); nothing for a file."""
+        return {"commit_conflicts_retried": self._retries() - self._retries_before} if store.is_store(self.db_path) else {}
 
     def finish_run(self, run_id: str, status: str, counts: dict[str, int], detail: str = "") -> None:
         store.write(self.db_path, lambda w: w.finish_run(run_id, status, counts, detail))
@@ -561,4 +575,5 @@ def run_ingest(config: Config, db_path: Path) -> dict:
     finally:
         summary = progress.summary()
         ingest.finish_run(run_id, status, summary)
-    return {**summary, "run_id": run_id, "status": status, "batches": len(progress.outcomes)}
+    return {**summary, **ingest.conflicts_retried(), "run_id": run_id, "status": status,
+            "batches": len(progress.outcomes)}

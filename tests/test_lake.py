@@ -234,6 +234,7 @@ def test_newsmon_run_writes_a_store_as_it_writes_a_file_and_again_adds_nothing(w
     again = newsmon("run", "--db", lake_db, "--sources", str(sources), "--alerts", str(alerts))
     assert again.returncode == 0, again.stderr[-2000:]
     assert sql(lake_db, QUERIES[-1]) == sql(file_db, QUERIES[-1])
+    assert "0 DuckLake commit conflicts retried" in again.stdout + again.stderr  # alone: none
     assert sql(lake_db, "SELECT status, articles_new FROM runs ORDER BY started_at") == (
         "status,articles_new\ncompleted,%d\ncompleted,0\n" % len(POSTS))
 
