@@ -330,14 +330,23 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     with duckdb.connect(":memory:") as fresh:
         store.migrate(fresh)
         for table in _base_tables(fresh, "memory"):
-            columns = fresh.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?"
-                " ORDER BY column_index", [table]).fetchall()
-            con.execute(f'CREATE TABLE "{table}" ({", ".join(f"{_ident(c)} {t}" for c, t in columns)})')
+            columns = _column_definitions(fresh, "memory", table)
+            con.execute(f'CREATE TABLE "{table}" ({", ".join(columns)})')
             rows = fresh.execute(f'SELECT * FROM "{table}"').fetchall()
             if rows:
                 con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in columns)})', rows)
     _create_commits_table(con)
+
+
+def _column_definitions(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:
+    """A table's columns as newsmon's migrations make them, with their types, NOT NULL and DEFAULT (DuckLake
+    keeps both; it has no keys, unique constraints or indexes)."""
+    rows = con.execute(
+        "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns()"
+        " WHERE database_name = ? AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+        [catalog, table]).fetchall()
+    return [f"{_ident(name)} {kind}" + ("" if nullable else " NOT NULL")
+            + ("" if default is None else f" DEFAULT {default}") for name, kind, nullable, default in rows]
 
 
 def _ident(name: str) -> str:
@@ -435,8 +444,9 @@ def copy_store(source: str, target: str, data_path: str | None = None) -> dict[s
         con.execute("BEGIN TRANSACTION")
         try:
             for table in tables:
-                if created is None:  # DuckLake keeps no keys or indexes: the tables as they are, with their types
-                    con.execute(f'CREATE TABLE dst.main."{table}" AS SELECT * FROM src.main."{table}"')
+                if created is None:  # DuckLake keeps no keys or indexes: the columns as they are, then the rows
+                    con.execute(f'CREATE TABLE dst.main."{table}" ({", ".join(_column_definitions(con, "src", table))})')
+                    con.execute(f'INSERT INTO dst.main."{table}" SELECT * FROM src.main."{table}"')
                 elif table != "schema_migrations":  # the file's ledger is its own migrations'
                     con.execute(f'DELETE FROM dst.main."{table}"')  # what its migrations seeded (a new file)
                     con.execute(f'INSERT INTO dst.main."{table}" BY NAME SELECT * FROM src.main."{table}"')
