@@ -46,7 +46,7 @@ def child(sources: str, db: str) -> int:
     from pipeline.ingest import run_ingest
     from pipeline.settings import load_config
 
-    summary = run_ingest(load_config(Path(sources)), db if db.startswith("ducklake:") else Path(db))
+    summary = run_ingest(load_config(Path(sources)), db)
     print(json.dumps({"articles_new": summary["articles_new"], "status": summary["status"],
                       "retries": lake.retries()}))
     return 0 if summary["status"] == "completed" else 1

@@ -353,7 +353,7 @@ def cmd_alerts_evaluate(args) -> int:
     from pipeline import store
 
     start, end = _window(args)
-    db = _db_path(args.db, create_default_folder=False)
+    db = _db_path(args.db, create_default_folder=False, lake=True)
     config = load_alerts(Path(args.alerts) if args.alerts else None)
     store.prepare(db)
     found = store.write(db, lambda w: evaluate(w.con, config, "", (start, end)))

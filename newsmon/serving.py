@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from pipeline.store import is_store
+
 INGEST_DEPLOYMENT = "ingest/scheduled"
 BACKFILL_DEPLOYMENT = "backfill/manual"
 DEFAULT_CRON = "*/30 * * * *"
@@ -73,16 +75,12 @@ KEPT_PORT = 4200  # Prefect's usual port, when free; another free port otherwise
 
 def kept_server_home(db: Path | str) -> Path:
     """Where the kept local server of a database lives: beside a DuckDB file; for a DuckLake store, in ./data."""
-    return (Path("data") if _is_store(db) else Path(db).resolve().parent) / "prefect"
-
-
-def _is_store(db: Path | str) -> bool:
-    return str(db).startswith("ducklake:")
+    return (Path("data") if is_store(db) else Path(db).resolve().parent) / "prefect"
 
 
 def db_parameter(db: Path | str) -> str:
     """The database as a flow parameter: a DuckDB file by its absolute path, a DuckLake store as given."""
-    return str(db) if _is_store(db) else str(Path(db).resolve())
+    return str(db) if is_store(db) else str(Path(db).resolve())
 
 
 MAINTENANCE_DEPLOYMENT = "maintain-store/daily"
@@ -185,7 +183,7 @@ def served_flows(cron: str, db: Path | str, sources: Path, task_runner: str = "t
             entrypoint_type=EntrypointType.MODULE_PATH,
         ),
     )
-    if not _is_store(db):
+    if not is_store(db):
         return scheduled, manual
     from flows.maintain import DEFAULT_CRON, maintain_flow
 
@@ -231,7 +229,7 @@ def serve(
         where = f"the Dask cluster at {dask_address}" if dask_address else (
             "a temporary local Dask cluster per run" if task_runner == "dask" else "threads of each run's process")
         print(f"Tasks run on {where}; each run's process writes the database")
-        if _is_store(db):
+        if is_store(db):
             print(f"Store maintenance: deployment '{MAINTENANCE_DEPLOYMENT}' daily")
         sys.stdout.flush()
         try:
@@ -323,7 +321,7 @@ def deploy_to_pool(pool: str, cron: str, db: Path | str, sources: Path, alerts: 
             client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
     common = {"db": db_parameter(db), **({"alerts": str(alerts)} if alerts else {})}
     env = telemetry_off({})
-    if _is_store(db) and os.environ.get("NEWSMON_DATA_PATH"):
+    if is_store(db) and os.environ.get("NEWSMON_DATA_PATH"):
         env["NEWSMON_DATA_PATH"] = os.environ["NEWSMON_DATA_PATH"]  # the store's shared data folder
     jobs = {"env": env}
     ingest = Flow.from_source(source=str(PROJECT_ROOT), entrypoint="flows/ingest.py:ingest_flow")
@@ -340,7 +338,7 @@ def deploy_to_pool(pool: str, cron: str, db: Path | str, sources: Path, alerts: 
         description="The articles of a date window from the sitemaps; parameters start, end, sources, reprocess.",
     )  # fmt: skip
     names = [INGEST_DEPLOYMENT, BACKFILL_DEPLOYMENT]
-    if _is_store(db):
+    if is_store(db):
         from flows.maintain import DEFAULT_CRON
 
         Flow.from_source(source=str(PROJECT_ROOT), entrypoint="flows/maintain.py:maintain_flow").deploy(

@@ -554,7 +554,7 @@ def ingest_pass(
             progress.outcomes.append(ingest.write_batch(run_id, future.result(), batch.feeds))
 
 
-def run_ingest(config: Config, db_path: Path) -> dict:
+def run_ingest(config: Config, db_path: Path | str) -> dict:
     """One ingest pass without Prefect, with the `ingest` flow's sequence and concurrency (`ingest_pass`):
     feeds fetched concurrently, batches prepared ahead on PREPARING threads (extraction and NLP on the
     worker processes), the run recorded as the flow records it. For tests that need many runs in one process

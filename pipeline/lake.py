@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.store import StoreError
+from pipeline.store import is_store as is_lake  # noqa: F401 (the name newsmon.cli and copy_store use)
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,6 @@ PREFIX = "ducklake:"
 NAME = "lake"  # the name a store is attached under
 INIT_ATTEMPTS = 10  # ATTACHes of a new store racing another process's (`_racing_init`)
 _PACKAGES = {"ducklake": "duckdb_extension_ducklake", "postgres_scanner": "duckdb_extension_postgres_scanner"}
-
-
-def is_lake(db: str | Path) -> bool:
-    return str(db).startswith(PREFIX)
 
 
 def describe(db: str) -> str:
@@ -165,6 +162,7 @@ COMMITS_TABLE = "newsmon_commits"
 CONFLICT_ATTEMPTS = 40
 _retries = 0  # conflicts retried by this process (lake.retries())
 _retries_guard = threading.Lock()
+_counted: set[str] = set()  # stores known to have the commits table (it is never dropped)
 
 
 def retries() -> int:
@@ -225,7 +223,8 @@ def write(db: str, work: Callable, data_path: str | None = None):
         _one_transaction.add(id(con))
         try:
             con.execute("BEGIN TRANSACTION")
-            if _has_table(con, COMMITS_TABLE):  # a store being created gets it in this transaction
+            if db in _counted or _has_table(con, COMMITS_TABLE):  # a store being created gets it in this transaction
+                _counted.add(db)
                 con.execute(f"UPDATE {COMMITS_TABLE} SET commits = commits + 1")
             result = work(Writer(con, None, lake=True))
             con.execute("COMMIT")
@@ -274,18 +273,14 @@ def prepare(db: str, relevance_threshold: float | None = None, data_path: str | 
         if not _has_table(con, "articles"):
             _create_tables(con)
         else:
-            known = {name for name, _sql in store._sql_files("migrations")}
-            applied = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
-            if applied != known:
-                newer = "a newer" if applied - known else "an older"
-                raise StoreError(f"{describe(db)} was made by {newer} newsmon: copy it to a file with `newsmon "
+            maker = _made_by_another(con, "schema_migrations")
+            if maker:
+                raise StoreError(f"{describe(db)} was made by {maker} newsmon: copy it to a file with `newsmon "
                                  "storage copy`, run newsmon there, and copy it into a new store")
             if not _has_table(con, COMMITS_TABLE):  # a store made by `storage copy`
                 _create_commits_table(con)
         rollups.ensure(con, relevance_threshold)
-        if not _has_table(con, "newsmon_views_made") or con.execute(
-                "SELECT COUNT(*) FROM newsmon_views_made WHERE fingerprint = ?", [_views_fingerprint()]
-        ).fetchone()[0] == 0:
+        if not _views_current(con):
             store.create_views(con, macros=False)  # a store's readers define the macros
             con.execute("CREATE OR REPLACE TABLE newsmon_views_made AS SELECT ? AS fingerprint",
                         [_views_fingerprint()])
@@ -301,19 +296,34 @@ def prepare(db: str, relevance_threshold: float | None = None, data_path: str | 
 
 def _ready(con: duckdb.DuckDBPyConnection, relevance_threshold: float | None) -> bool:
     """Whether the store has this newsmon's tables, current rollups for the threshold, and its views."""
-    from pipeline import rollups, store
+    from pipeline import rollups
 
-    if not all(_has_table(con, t) for t in ("articles", COMMITS_TABLE, "newsmon_views_made")):
+    if not all(_has_table(con, t) for t in ("articles", COMMITS_TABLE)):
         return False
-    applied = {r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()}
-    if applied != {name for name, _sql in store._sql_files("migrations")}:
+    if _made_by_another(con, "schema_migrations"):
         return False
     if relevance_threshold is not None and con.execute(
             "SELECT COUNT(*) FROM newsmon_settings WHERE key = 'relevance_threshold' AND value = ?",
             [str(relevance_threshold)]).fetchone()[0] == 0:
         return False
-    return rollups.current(con) and con.execute(
+    return rollups.current(con) and _views_current(con)
+
+
+def _views_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store's views were made from this newsmon's view files."""
+    return _has_table(con, "newsmon_views_made") and con.execute(
         "SELECT COUNT(*) FROM newsmon_views_made WHERE fingerprint = ?", [_views_fingerprint()]).fetchone()[0] > 0
+
+
+def _made_by_another(con: duckdb.DuckDBPyConnection, ledger: str) -> str | None:
+    """"a newer" or "an older" when the migrations in the ledger table are not exactly this newsmon's."""
+    from pipeline import store
+
+    known = {name for name, _sql in store._sql_files("migrations")}
+    applied = {r[0] for r in con.execute(f"SELECT name FROM {ledger}").fetchall()}
+    if applied == known:
+        return None
+    return "a newer" if applied - known else "an older"
 
 
 def _views_fingerprint() -> str:
@@ -424,11 +434,9 @@ def copy_store(source: str, target: str, data_path: str | None = None) -> dict[s
         tables = _base_tables(con, "src")
         if "articles" not in tables or "schema_migrations" not in tables:
             raise StoreError(f"{describe(source)} holds no newsmon tables")
-        known = {name for name, _sql in store._sql_files("migrations")}
-        applied = {r[0] for r in con.execute("SELECT name FROM src.main.schema_migrations").fetchall()}
-        if applied != known:
-            newer = "a newer" if applied - known else "an older"
-            raise StoreError(f"{describe(source)} was made by {newer} newsmon: run any writing command on it "
+        maker = _made_by_another(con, "src.main.schema_migrations")
+        if maker:
+            raise StoreError(f"{describe(source)} was made by {maker} newsmon: run any writing command on it "
                              "(newsmon run, or backfill) with this newsmon first, then copy")
         if created is not None:
             with duckdb.connect(str(created)) as fresh:

@@ -313,7 +313,7 @@ def reader(
     """A read-only connection to an existing database, sealed (see `seal`); with `search`, the bundled
     full-text search extension is loaded first, when installed. A DuckLake store (`ducklake:postgres:...`,
     pipeline/lake.py) is read at its latest snapshot, or as of `at`."""
-    if str(path).startswith("ducklake:"):
+    if is_store(path):
         from pipeline import lake
 
         with lake.reader(str(path), at=at) as con:

@@ -271,12 +271,11 @@ def test_serve_on_a_store_runs_the_schedule_and_the_daily_maintenance(server, tm
     """`newsmon serve --db STORE`: the scheduled ingest writes the store, and the store's maintenance is a
     deployment of its own (daily), here started by hand through Prefect and followed to its end."""
     import os
-    import signal
     import subprocess
     import sys
 
     from test_cli import ROOT
-    from test_serve import free_port, runs, wait_for
+    from test_serve import free_port, interrupt, runs, wait_for
 
     from newsmon.sample_site.generate import sources_toml
     from newsmon.sample_site.server import serve_generated_site
@@ -308,10 +307,5 @@ def test_serve_on_a_store_runs_the_schedule_and_the_daily_maintenance(server, tm
             assert "Completed" in maintained.stdout + maintained.stderr
             assert sql(lake_db, "SELECT COUNT(*) > 0 AS stored FROM articles") == "stored\nTrue\n"
         finally:
-            serving.send_signal(signal.SIGINT)
-            try:
-                output, _ = serving.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                serving.kill()
-                output, _ = serving.communicate()
+            output = interrupt(serving)
         assert "Store maintenance: deployment 'maintain-store/daily' daily" in output

@@ -45,6 +45,17 @@ def wait_for(condition, what: str, process: subprocess.Popen):
     pytest.fail(f"gave up waiting for {what}")
 
 
+def interrupt(serve: subprocess.Popen) -> str:
+    """Ctrl-C to `newsmon serve` (killed if it has not stopped within a minute); returns all it printed."""
+    serve.send_signal(signal.SIGINT)
+    try:
+        output, _ = serve.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        serve.kill()
+        output, _ = serve.communicate()
+    return output
+
+
 def runs(db: Path, flow: str) -> list[tuple]:
     with store.reader(db, wait=5) as con:
         return con.execute(
@@ -110,12 +121,7 @@ def test_serve_runs_the_schedule_and_the_manual_backfill(tmp_path):
             }
             assert august and urls_between(db, "2021-08-15", "2021-08-31") == august
         finally:
-            serve.send_signal(signal.SIGINT)
-            try:
-                output, _ = serve.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                serve.kill()
-                output, _ = serve.communicate()
+            output = interrupt(serve)
         assert "Prefect UI: http://127.0.0.1:" in output
         assert "prefect deployment run 'backfill/manual'" in output
         with socket.socket() as probe:  # Ctrl-C stopped the server it started

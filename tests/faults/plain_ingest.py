@@ -24,7 +24,7 @@ from pipeline.settings import load_config
 def ingest_pass(sources: Path, db: Path | str) -> dict:
     """Every feed, then its new entries batch by batch; the run recorded as the flow records it. `db`: a
     DuckDB file, or a DuckLake store (`ducklake:postgres:...`, its data folder in $NEWSMON_DATA_PATH)."""
-    return run_ingest(load_config(Path(sources)), db if str(db).startswith("ducklake:") else Path(db))
+    return run_ingest(load_config(Path(sources)), db)
 
 
 if __name__ == "__main__":
